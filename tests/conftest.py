@@ -1,0 +1,98 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when reachable).
+
+PostgreSQL tests create a throwaway database per test session, so parallel runs
+never collide. Set TEST_POSTGRES_URL to point elsewhere; set REQUIRE_POSTGRES=1
+(as .ci/run does) to turn "PostgreSQL not reachable" from a skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from catalog.db import make_engine, make_session_factory
+from catalog.schema import metadata
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _require(kind: str) -> bool:
+    return os.environ.get(f"REQUIRE_{kind.upper()}", "") in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database, dropped after the session."""
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "absent"
+        msg = f"PostgreSQL not reachable at {PG_ADMIN_URL} ({type(exc).__name__}); set TEST_POSTGRES_URL"
+        if _require("postgres"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    name = f"partsbot_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database URL, once per backend: the same test runs on both."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'catalog.db'}"
+        return
+    url = request.getfixturevalue("postgres_server_url")
+    engine = make_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+    yield url
+    engine = make_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    """An engine on an empty database with the schema created."""
+    eng = make_engine(database_url)
+    metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of a reachable Redis (db 15), or skip/fail as for PostgreSQL."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001
+        msg = f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}); set TEST_REDIS_URL"
+        if _require("redis"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return REDIS_URL
