@@ -1,0 +1,1 @@
+"""Command-line tools for shop staff: import the CSV catalog, generate a sample, export NLU data."""
