@@ -47,13 +47,16 @@ _ARABIC_FOLD = str.maketrans(
         "۹": "9",
     }
 )
+# Arabic-Indic and Persian digits only (used for part numbers, where letters must stay as typed).
+_DIGIT_FOLD = str.maketrans({k: v for k, v in _ARABIC_FOLD.items() if chr(k).isdigit()})
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
 def normalize_part_number(value: str) -> str:
-    """``04465-60320``, ``04465 60320`` and ``0446560320`` all become ``0446560320``."""
-    return _PART_NO_STRIP.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    """``04465-60320``, ``04465 60320``, ``٠٤٤٦٥-٦٠٣٢٠`` and ``0446560320`` all become ``0446560320``."""
+    value = unicodedata.normalize("NFKC", value or "").translate(_DIGIT_FOLD)
+    return _PART_NO_STRIP.sub("", value).upper()
 
 
 def normalize_arabic(text: str) -> str:
@@ -73,3 +76,53 @@ def normalize_text(text: str) -> str:
 def has_arabic(text: str) -> bool:
     """True when the text contains Arabic letters (used to answer in Arabic)."""
     return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text or "")
+
+
+# --------------------------------------------------------------------------- matching keys
+# Arabizi (Arabic chat alphabet) writes Arabic sounds with digits: fa7mat = فحمات, msa3dat = مساعدات.
+# Digits are folded only next to a Latin letter, so years and model numbers such as "2015" survive.
+_ARABIZI_DIGITS = {"2": "a", "3": "a", "5": "kh", "6": "t", "7": "h", "8": "gh", "9": "s"}
+_ARABIZI_DIGIT = re.compile(r"(?<=[a-z])[235679]|[235679](?=[a-z])")
+_DOUBLED = re.compile(r"(.)\1+")
+# Proclitics glued to Arabic words: و (and), ب/ل/ك/ف (with/for/like/so), ال (the), and their combinations.
+_ARABIC_PREFIXES = ("وبال", "وال", "بال", "لل", "فال", "كال", "ال", "و", "ب", "ل", "ف", "ك")
+
+
+def fold_arabizi(text: str) -> str:
+    """Replace Arabizi digits inside Latin words by letters: ``fa7mat`` -> ``fahmat``."""
+    return _ARABIZI_DIGIT.sub(lambda m: _ARABIZI_DIGITS[m.group(0)], text)
+
+
+def fuzzy_key(text: str) -> str:
+    """A loose key for typo-tolerant comparison of already normalised text.
+
+    Arabizi digits become letters, ``p`` becomes ``b`` (Arabic has no p: "batrol"),
+    doubled letters collapse ("nisan"/"nissan") and spaces go ("land cruser"/"landcruiser").
+    """
+    key = fold_arabizi(text).replace("p", "b")
+    return _DOUBLED.sub(r"\1", key).replace(" ", "")
+
+
+def singular(word: str) -> str:
+    """English plural -> singular for matching ("pads" -> "pad"); other words unchanged."""
+    if len(word) > 3 and word.isascii() and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def arabic_variants(token: str) -> list[str]:
+    """The token and the stems left after removing Arabic proclitics (longest stem first).
+
+    "للاندكروزر" -> ["للاندكروزر", "اندكروزر", "لاندكروزر"]; stems shorter than 2 letters are dropped.
+    Callers try every variant against the vocabulary, so a real word that starts with
+    one of these letters (بواجي, لكزس) still matches as written.
+    """
+    variants = [token]
+    if not has_arabic(token):
+        return variants
+    for prefix in _ARABIC_PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+            stem = token[len(prefix) :]
+            if stem not in variants:
+                variants.append(stem)
+    return variants

@@ -212,6 +212,9 @@ class CustomerVehicle(Base):
     decoded = Column(JSON)
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
     customer = relationship("Customer", back_populates="vehicles")
+    # When the customer last mentioned this vehicle (catalog.leads.save_customer_vehicle sets it);
+    # NULL on rows written before the column existed: created_at is used instead.
+    last_used_at = Column(DateTime(timezone=True))
 
 
 class Lead(Base):

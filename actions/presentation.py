@@ -1,0 +1,119 @@
+"""How search results are shown: plain text for any channel, and WhatsApp interactive payloads.
+
+WhatsApp Cloud API limits (checked here, not hoped for): reply buttons 1-3 with titles of at
+most 20 characters; a list of at most 10 rows with row titles of at most 24 and descriptions
+of at most 72 characters, a button label of at most 20 and a section title of at most 24.
+Row ids and button payloads are Rasa intents with entities, e.g.
+``/choose_part{"sku":"TOY-BP-0001"}``, so a tap is understood without NLU.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+MAX_BUTTONS = 3
+BUTTON_TITLE = 20
+MAX_ROWS = 10
+ROW_TITLE = 24
+ROW_DESCRIPTION = 72
+LIST_BUTTON = 20
+SECTION_TITLE = 24
+BODY = 1024
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    """One search hit as remembered in the ``search_results`` slot (JSON-safe)."""
+
+    sku: str
+    part_id: int | None
+    name: str
+    brand: str
+    part_number: str
+    price_aed: str  # Decimal as text: slots must be JSON
+    stock: int
+    condition: str
+
+    @classmethod
+    def from_hit(cls, hit: Any) -> ShownItem:
+        return cls(
+            sku=str(hit.sku),
+            part_id=getattr(hit, "part_id", None),
+            name=str(hit.name),
+            brand=str(hit.brand),
+            part_number=str(hit.part_number),
+            price_aed=f"{Decimal(str(hit.price_aed)):.2f}",
+            stock=int(hit.stock or 0),
+            condition=str(getattr(hit, "condition", "") or ""),
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ShownItem:
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def price_label(self) -> str:
+        price = Decimal(self.price_aed)
+        return f"{price:.0f}" if price == price.to_integral_value() else f"{price:.2f}"
+
+    @property
+    def stock_mark(self) -> str:
+        return f"✅ {self.stock}" if self.stock > 0 else "⏳"
+
+
+def choose_payload(sku: str) -> str:
+    return "/choose_part" + json.dumps({"sku": sku}, ensure_ascii=False, separators=(",", ":"))
+
+
+def item_line(number: int, item: ShownItem) -> str:
+    """``1. Front Brake Pads – Toyota Genuine – 04465-60320 – AED 245 – ✅ 4``"""
+    return (
+        f"{number}. {item.name} – {item.brand} – {item.part_number} – "
+        f"AED {item.price_label} – {item.stock_mark}"
+    )
+
+
+def fit(text: str, limit: int) -> str:
+    """Cut to a WhatsApp field limit, marking the cut with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def buttons(items: list[ShownItem]) -> list[dict[str, str]]:
+    """Up to three reply buttons: number, brand and price in 20 characters."""
+    out = []
+    for number, item in enumerate(items[:MAX_BUTTONS], start=1):
+        prefix, price = f"{number}. ", f" {item.price_label}"
+        brand = fit(item.brand, BUTTON_TITLE - len(prefix) - len(price))
+        out.append({"title": f"{prefix}{brand}{price}"[:BUTTON_TITLE], "payload": choose_payload(item.sku)})
+    return out
+
+
+def whatsapp_list(items: list[ShownItem], body: str, button_label: str, section_title: str) -> dict:
+    """The ``interactive`` object of a WhatsApp list message (type ``list``)."""
+    rows = []
+    for number, item in enumerate(items[:MAX_ROWS], start=1):
+        rows.append(
+            {
+                "id": choose_payload(item.sku),
+                "title": fit(f"{number}. {item.brand}", ROW_TITLE),
+                "description": fit(
+                    f"AED {item.price_label} · {item.stock_mark} · {item.part_number} · {item.name}",
+                    ROW_DESCRIPTION,
+                ),
+            }
+        )
+    return {
+        "type": "list",
+        "body": {"text": fit(body, BODY)},
+        "action": {
+            "button": fit(button_label, LIST_BUTTON),
+            "sections": [{"title": fit(section_title, SECTION_TITLE), "rows": rows}],
+        },
+    }

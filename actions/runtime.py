@@ -1,0 +1,102 @@
+"""Process-wide resources of the action server, built lazily on first use.
+
+The engine, session factory and vocabulary cache are created once per process from
+:class:`AssistantSettings` (never at import time). Blocking database work runs in a worker
+thread through :func:`call_catalog`, so one slow query never stalls other customers, and any
+database failure surfaces as :class:`CatalogUnavailable`, which actions turn into a polite
+reply plus a spooled lead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.settings import AssistantSettings
+from actions.spool import LeadSpool
+from catalog.db import make_engine, make_session_factory, session_scope
+from catalog.vocabulary import Vocabulary, VocabularyCache
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class CatalogUnavailable(RuntimeError):
+    """The catalog database could not be used (down, locked, missing tables)."""
+
+
+@dataclass
+class Runtime:
+    settings: AssistantSettings
+    engine: Engine
+    session_factory: sessionmaker
+    vocabulary_cache: VocabularyCache
+    spool: LeadSpool
+
+
+_lock = threading.Lock()
+_runtime: Runtime | None = None
+
+
+def get_runtime() -> Runtime:
+    """The process's runtime, created from the environment on first call."""
+    global _runtime
+    if _runtime is None:
+        with _lock:
+            if _runtime is None:
+                _runtime = build_runtime(AssistantSettings.from_env())
+    return _runtime
+
+
+def build_runtime(settings: AssistantSettings) -> Runtime:
+    engine = make_engine(settings.catalog.database_url, echo=settings.catalog.sql_echo)
+    factory = make_session_factory(engine)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=factory,
+        vocabulary_cache=VocabularyCache(factory, ttl_seconds=settings.vocabulary_ttl_seconds),
+        spool=LeadSpool(settings.spool_path),
+    )
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    """Install a runtime (tests) or drop the current one so the next call rebuilds it."""
+    global _runtime
+    with _lock:
+        if _runtime is not None and runtime is not _runtime:
+            _runtime.engine.dispose()
+        _runtime = runtime
+
+
+async def call_catalog(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking catalog work in a thread; database errors become CatalogUnavailable."""
+    try:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+    except SQLAlchemyError as exc:
+        log.warning("catalog unavailable: %s", type(exc).__name__)
+        raise CatalogUnavailable(str(exc).splitlines()[0]) from exc
+
+
+async def in_session(fn: Callable[[Session], T]) -> T:
+    """Run ``fn(session)`` in one committed unit of work, off the event loop."""
+    runtime = get_runtime()
+
+    def work() -> T:
+        with session_scope(runtime.session_factory) as session:
+            return fn(session)
+
+    return await call_catalog(work)
+
+
+async def vocabulary() -> Vocabulary:
+    """The cached catalog vocabulary (loaded in a thread on first use and after its TTL)."""
+    return await call_catalog(get_runtime().vocabulary_cache.get)

@@ -1,0 +1,218 @@
+"""What one customer message says about the vehicle and the part, as slot candidates.
+
+Rasa's entity extraction is good but not perfect, least of all on Arabic and Arabizi, so
+every message is read twice: the NLU entities, and :meth:`Vocabulary.parse` on the raw text
+(which knows every make, model and part spelling in the catalog). VINs and frame numbers go
+through :func:`catalog.vehicle_ids.find_vehicle_ids`. The result is a set of *candidates*;
+``validate_part_form`` then checks each against the catalog and decides what to say.
+
+No Rasa imports here: this is plain Python, unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from catalog.vehicle_ids import VehicleId, find_vehicle_ids
+from catalog.vocabulary import Vocabulary
+
+FORM_SLOTS = ("part", "make", "model", "year")
+# Intents whose text may carry vehicle or part details. Others (store questions, handoff,
+# goodbye...) leave the form untouched so that their own rules answer them.
+READ_INTENTS = frozenset({"request_part", "inform", "nlu_fallback"})
+# Words that mark the value after them as the wrong one: "2016 not 2015", "مو 2015".
+_NEGATIONS = frozenset(
+    "not no instead wrong mo mu mob mub msh mish mesh مو مب مش مهب ليس بدل ماهو مافي".split()
+)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+_TWO_DIGITS = re.compile(r"^\s*'?(\d{2})\s*$")
+MIN_YEAR = 1950
+
+
+def max_year() -> int:
+    """Next year's models are already on the road in the Gulf."""
+    return date.today().year + 1
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """The parts of a Rasa user message the reading needs."""
+
+    text: str
+    intent: str | None
+    entities: tuple[dict, ...] = ()
+
+    @property
+    def is_payload(self) -> bool:
+        """A button/list tap (``/inform{"model": "Prado"}``): trust its entities, not the text."""
+        return self.text.startswith("/")
+
+    def entity(self, name: str) -> str | None:
+        """The last value NLU found for an entity (later mentions correct earlier ones)."""
+        values = [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
+        return values[-1] if values else None
+
+
+@dataclass
+class Reading:
+    """Slot candidates from one message, before validation against the catalog."""
+
+    candidates: dict[str, str] = field(default_factory=dict)  # form slots -> text to validate
+    vin: str | None = None
+    vehicle_id: VehicleId | None = None  # set when a VIN/frame number was found (valid or not)
+    part_number: str | None = None
+    part_number_cleared: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.candidates or self.vehicle_id or self.part_number or self.part_number_cleared)
+
+
+def read_message(
+    facts: MessageFacts,
+    vocab: Vocabulary,
+    current: dict[str, str | None],
+    requested_slot: str | None = None,
+) -> Reading:
+    """Candidates for part/make/model/year (+ VIN, part number) in one message.
+
+    ``current`` holds the slots before this message (to read corrections such as "2016 not 2015").
+    """
+    reading = Reading()
+    if facts.intent not in READ_INTENTS and not facts.is_payload:
+        return reading
+    if facts.is_payload:
+        for slot in FORM_SLOTS:
+            value = facts.entity(slot)
+            if value:
+                reading.candidates[slot] = value
+        reading.part_number = facts.entity("part_number")
+        return reading
+
+    strict = facts.intent == "nlu_fallback"  # unsure NLU: only what the catalog recognises
+    mention = vocab.parse(facts.text)
+    _read_vehicle_id(facts, reading)
+    _read_make_model(facts, mention, reading, requested_slot, strict)
+    _read_year(facts, mention, reading, current, requested_slot, strict)
+    _read_part(facts, mention, reading, requested_slot, strict)
+    number = mention.part_number or (None if strict else facts.entity("part_number"))
+    if number and not reading.vehicle_id:
+        reading.part_number = number
+    elif "part" in reading.candidates and current.get("part_number"):
+        reading.part_number_cleared = True  # a new part by name: stop searching by number
+    return reading
+
+
+def _read_vehicle_id(facts: MessageFacts, reading: Reading) -> None:
+    found = find_vehicle_ids(facts.text)
+    if not found:
+        return
+    vid = found[0]
+    reading.vehicle_id = vid
+    if not vid.valid:
+        return
+    reading.vin = vid.normalized
+    for slot, value in (("make", vid.make), ("model", vid.model), ("year", vid.year)):
+        if value:
+            reading.candidates[slot] = str(value)
+
+
+def _read_make_model(facts, mention, reading: Reading, requested_slot, strict: bool) -> None:  # noqa: ANN001
+    text = facts.text
+    make = mention.make or (None if strict else facts.entity("make"))
+    if not make and mention.make_candidates:
+        make = text  # ambiguous or misspelt: validation offers the choices
+    model = mention.model or (None if strict else facts.entity("model"))
+    if not model and mention.model_candidates:
+        model = text
+    if not model and not strict and requested_slot == "model" and facts.intent == "inform" and not make:
+        model = text  # the answer to "which model?" that nothing recognised: say which exist
+    if not make and not strict and requested_slot == "make" and facts.intent == "inform" and not model:
+        make = text
+    if make and "make" not in reading.candidates:
+        reading.candidates["make"] = make
+    if model and "model" not in reading.candidates:
+        reading.candidates["model"] = model
+
+
+def _read_year(facts, mention, reading: Reading, current, requested_slot, strict: bool) -> None:  # noqa: ANN001
+    years = years_said(facts.text, current.get("year"))
+    year: str | None = years or (str(mention.year) if mention.year else None)
+    if not year and not strict:
+        entity = facts.entity("year")
+        if entity:
+            year = entity.translate(_DIGITS)
+    if not year and requested_slot == "year" and not strict:
+        two = _TWO_DIGITS.match(facts.text.translate(_DIGITS))
+        if two:
+            year = two.group(1)
+        elif facts.intent == "inform" and any(ch.isdigit() for ch in facts.text.translate(_DIGITS)):
+            year = facts.text.strip()
+    if year and "year" not in reading.candidates:
+        reading.candidates["year"] = year
+
+
+def _read_part(facts, mention, reading: Reading, requested_slot, strict: bool) -> None:  # noqa: ANN001
+    part: str | None = mention.part if mention.part_matched else None
+    if not part and not strict:
+        part = facts.entity("part")
+    if not part and mention.part_candidates:
+        part = facts.text
+    asked_for_part = facts.intent == "request_part" or requested_slot == "part"
+    if not part and not strict and asked_for_part and mention.part_text and not mention.part_number:
+        part = mention.part_text  # not a category we know: free text for the search / staff
+    if part:
+        reading.candidates["part"] = part
+
+
+def years_said(text: str, current: str | None) -> str | None:
+    """The model year a message gives, understanding corrections ("2016 not 2015").
+
+    A year right after a negation is the wrong one; with two years left, the one that is
+    not the current slot value wins.
+    """
+    folded = text.translate(_DIGITS).lower()
+    tokens = re.findall(r"\w+", folded)
+    kept: list[str] = []
+    for i, token in enumerate(tokens):
+        if not _YEAR_TOKEN.fullmatch(token) or not (MIN_YEAR <= int(token) <= max_year()):
+            continue
+        if any(t in _NEGATIONS for t in tokens[max(0, i - 2) : i]):
+            continue
+        kept.append(token)
+    kept = list(dict.fromkeys(kept))
+    if len(kept) > 1 and current in kept:
+        kept.remove(current)
+    return kept[-1] if kept else None
+
+
+def stale_slots(previous: dict[str, str | None], now: dict[str, str | None], mentioned: set[str]) -> set[str]:
+    """Slots that belonged to the customer's previous car once the make or model changed.
+
+    A new make without a model forgets model and year; a new model without a year forgets
+    the year. Values the message itself gave are never stale.
+    """
+    stale: set[str] = set()
+    if now.get("make") and previous.get("make") and now["make"] != previous["make"]:
+        stale |= {"model", "year"}
+    if now.get("model") and previous.get("model") and now["model"] != previous["model"]:
+        stale.add("year")
+    return stale - mentioned
+
+
+def parse_year(value: str | int, requested: bool = False) -> int | None:
+    """A 4-digit model year from "2015", "٢٠١٥", or "15" when the bot just asked for the year."""
+    text = str(value).translate(_DIGITS).strip()
+    found = _YEAR_TOKEN.search(text)
+    if found:
+        year = int(found.group(1))
+        return year if MIN_YEAR <= year <= max_year() else None
+    two = _TWO_DIGITS.match(text)
+    if two and requested:
+        yy = int(two.group(1))
+        year = 2000 + yy if 2000 + yy <= max_year() else 1900 + yy
+        return year if year >= MIN_YEAR else None
+    return None

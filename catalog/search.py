@@ -1,0 +1,328 @@
+"""Part search: by part number, or by category/words for a vehicle, ranked for a sales answer.
+
+Order of attack (see docs/catalog-search.md):
+
+1. a part number (own number, OEM or interchange; any formatting) -> indexed equality on the
+   normalised columns, then prefix for 6+ characters;
+2. the part text -> a category through the vocabulary ("فحمات" -> Brake Pads); an ambiguous word
+   ("filter") searches all its categories, the best one first;
+3. no category -> every word of the text must appear in the part name (LIKE);
+4. the vehicle -> ``fitments`` (model ids, ``year`` within ``year_from..year_to``; make only is fine).
+
+Ranking: in stock, exact category, more of the customer's extra words in the name ("front"),
+condition genuine > oem > aftermarket > used, price, id. One ranked query, then one query
+each for the hits' numbers and fitments (no N+1).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, literal, select, union
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from catalog.normalize import has_arabic, normalize_part_number
+from catalog.schema import CONDITIONS, Category, Fitment, Make, Model, Part, PartNumber
+from catalog.vocabulary import STOPWORDS, Vocabulary, tokenize
+
+MAX_LIMIT = 100
+MIN_PREFIX = 6  # shorter numbers are matched exactly only (a prefix of 3 chars matches thousands)
+MIN_YEAR, MAX_YEAR = 1950, 2100
+SHOWN_VEHICLES = 2
+_CONDITION_RANK = {c: i for i, c in enumerate(CONDITIONS)}  # genuine, oem, aftermarket, used
+# Customer position words -> the English words used in part names.
+_POSITIONS = {
+    "front": "front", "qudam": "front", "gdam": "front", "9dam": "front", "jdam": "front", "giddam": "front",
+    "قدام": "front", "امامي": "front", "اماميه": "front",
+    "rear": "rear", "back": "rear", "wara": "rear", "wra": "rear", "ura": "rear",
+    "ورا": "rear", "خلفي": "rear", "خلفيه": "rear",
+    "left": "left", "yasar": "left", "يسار": "left", "right": "right", "yameen": "right", "يمين": "right",
+    "upper": "upper", "فوق": "upper", "فوقاني": "upper", "lower": "lower", "تحت": "lower", "تحتاني": "lower",
+}  # fmt: skip
+
+
+class SearchError(ValueError):
+    """The query cannot be run as given (bad limit, impossible year, empty part number)."""
+
+
+@dataclass(frozen=True)
+class PartQuery:
+    """What to look for. Free text is fine in every field; the vocabulary resolves it."""
+
+    make: str | None = None
+    model: str | None = None
+    year: int | None = None
+    part: str | None = None  # category name or free part text ("front brake pads", "فحمات")
+    part_number: str | None = None  # any formatting: "04465-60320", "0446560320", "04465 60320"
+    limit: int = 10
+    condition: str | None = None  # only this condition (genuine | oem | aftermarket | used)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_LIMIT:
+            raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {self.limit!r}")
+        year_ok = isinstance(self.year, int) and MIN_YEAR <= self.year <= MAX_YEAR
+        if self.year is not None and not year_ok:
+            raise SearchError(f"year must be a number between {MIN_YEAR} and {MAX_YEAR}, got {self.year!r}")
+        if self.condition is not None and self.condition not in CONDITIONS:
+            raise SearchError(f"condition must be one of {', '.join(CONDITIONS)}, got {self.condition!r}")
+
+
+@dataclass(frozen=True)
+class PartHit:
+    part_id: int
+    sku: str
+    name: str
+    category: str
+    brand: str
+    part_number: str
+    oem_numbers: tuple[str, ...]
+    price_aed: Decimal
+    stock: int
+    condition: str
+    fitment: str  # short human text, e.g. "Toyota Land Cruiser 2008-2021"
+
+
+@dataclass(frozen=True)
+class _Vehicle:
+    model_ids: tuple[int, ...] = ()
+    make_id: int | None = None
+    year: int | None = None
+
+    def condition(self) -> ColumnElement:
+        """SQL condition on ``fitments`` for this vehicle."""
+        terms = []
+        if self.model_ids:
+            terms.append(Fitment.model_id.in_(self.model_ids))
+        elif self.make_id is not None:
+            terms.append(Fitment.make_id == self.make_id)
+        if self.year is not None:
+            terms += [Fitment.year_from <= self.year, Fitment.year_to >= self.year]
+        return and_(*terms)
+
+    @property
+    def empty(self) -> bool:
+        return not self.model_ids and self.make_id is None
+
+
+# --------------------------------------------------------------------------- public API
+def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = None) -> list[PartHit]:
+    """Parts for the query, best first; [] when nothing fits (the caller records a lead)."""
+    vocab = vocab if vocab is not None else Vocabulary.load(session)
+    number = query.part_number or _number_in_part_text(query.part, vocab)
+    if number:
+        hits = find_by_number(session, number, query.limit, condition=query.condition)
+        if hits or not (query.part and query.part_number):
+            return hits
+    vehicle = _resolve_vehicle(vocab, query)
+    if vehicle is None:
+        return []  # a make/model we do not carry: no part can be shown as fitting
+    conditions: list[ColumnElement] = []
+    exact: ColumnElement = literal(0)
+    words: tuple[str, ...] = ()
+    if query.part and query.part.strip():
+        match, words = vocab.match_part_words(query.part)
+        names = [match.value] if match.value else list(match.candidates if match.score >= 85 else ())
+        cat_ids = [i for i in (vocab.category_id(n) for n in names) if i is not None]
+        if cat_ids:
+            conditions.append(Part.category_id.in_(cat_ids))
+            exact = case((Part.category_id == cat_ids[0], 0), else_=1)
+        else:
+            text_words = _text_words(query.part)
+            if not text_words:
+                return []
+            conditions += [func.lower(Part.name).like(_like(w), escape="\\") for w in text_words]
+            words = ()
+    elif vehicle.empty:
+        return []  # neither part nor vehicle: nothing to search for
+    if not vehicle.empty:
+        conditions.append(Part.id.in_(select(Fitment.part_id).where(vehicle.condition())))
+    if query.condition:
+        conditions.append(Part.condition == query.condition)
+    order = [exact, _word_rank(words)]
+    return _run(session, conditions, order, query.limit, vehicle)
+
+
+def find_by_number(
+    session: Session, number: str, limit: int = 10, condition: str | None = None
+) -> list[PartHit]:
+    """Parts whose own number or OEM/interchange number is ``number`` (prefix for 6+ chars)."""
+    if not isinstance(number, str) or not normalize_part_number(number):
+        raise SearchError("part number is empty")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {limit!r}")
+    norm = normalize_part_number(number)[:64]
+    extra = [Part.condition == condition] if condition else []
+    own = case((Part.part_number_norm == norm, 0), else_=1)
+    exact_ids = union(
+        select(Part.id).where(Part.part_number_norm == norm),
+        select(PartNumber.part_id).where(PartNumber.number_norm == norm),
+    )
+    hits = _run(session, [Part.id.in_(exact_ids), *extra], [own], limit, None)
+    if hits or len(norm) < MIN_PREFIX:
+        return hits
+    prefix_ids = union(
+        select(Part.id).where(_prefix(Part.part_number_norm, norm)),
+        select(PartNumber.part_id).where(_prefix(PartNumber.number_norm, norm)),
+    )
+    return _run(session, [Part.id.in_(prefix_ids), *extra], [own], limit, None)
+
+
+# --------------------------------------------------------------------------- query parts
+def _run(
+    session: Session,
+    conditions: list[ColumnElement],
+    order: list[ColumnElement],
+    limit: int,
+    vehicle: _Vehicle | None,
+) -> list[PartHit]:
+    condition_rank = case(_CONDITION_RANK, value=Part.condition, else_=len(_CONDITION_RANK))
+    stmt = (
+        select(
+            Part.id,
+            Part.sku,
+            Part.name,
+            Category.name.label("category"),
+            Part.brand,
+            Part.part_number,
+            Part.price_aed,
+            Part.stock,
+            Part.condition,
+        )
+        .join(Category, Category.id == Part.category_id)
+        .where(*conditions)
+        .order_by(case((Part.stock > 0, 0), else_=1), *order, condition_rank, Part.price_aed, Part.id)
+        .limit(limit)
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    numbers = _oem_numbers(session, ids)
+    fitments = _fitment_texts(session, ids, vehicle)
+    return [
+        PartHit(
+            part_id=row.id,
+            sku=row.sku,
+            name=row.name,
+            category=row.category,
+            brand=row.brand,
+            part_number=row.part_number,
+            oem_numbers=numbers.get(row.id, ()),
+            price_aed=Decimal(row.price_aed).quantize(Decimal("0.01")),
+            stock=row.stock,
+            condition=row.condition,
+            fitment=fitments.get(row.id, ""),
+        )
+        for row in rows
+    ]
+
+
+def _oem_numbers(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    stmt = select(PartNumber.part_id, PartNumber.number).where(PartNumber.part_id.in_(ids))
+    for part_id, number in session.execute(stmt.order_by(PartNumber.part_id, PartNumber.id)):
+        out[part_id].append(number)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _fitment_texts(session: Session, ids: list[int], vehicle: _Vehicle | None) -> dict[int, str]:
+    """ "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021 +1 more", the asked vehicle first."""
+    matches = vehicle.condition() if vehicle is not None and not vehicle.empty else literal(False)
+    stmt = (
+        select(
+            Fitment.part_id,
+            Make.name.label("make"),
+            Model.name.label("model"),
+            Fitment.year_from,
+            Fitment.year_to,
+            case((matches, 0), else_=1).label("asked"),
+        )
+        .join(Make, Make.id == Fitment.make_id)
+        .join(Model, Model.id == Fitment.model_id)
+        .where(Fitment.part_id.in_(ids))
+    )
+    ranges: dict[int, dict[tuple[str, str], list]] = defaultdict(dict)
+    for row in session.execute(stmt):
+        key = (row.make, row.model)
+        entry = ranges[row.part_id].setdefault(key, [row.asked, []])
+        entry[0] = min(entry[0], row.asked)
+        entry[1].append((row.year_from, row.year_to))
+    return {part_id: _describe(vehicles) for part_id, vehicles in ranges.items()}
+
+
+def _describe(vehicles: dict[tuple[str, str], list]) -> str:
+    ordered = sorted(vehicles.items(), key=lambda kv: (kv[1][0], kv[0]))
+    texts = [f"{make} {model} {_merge_years(spans)}" for (make, model), (_, spans) in ordered]
+    more = len(texts) - SHOWN_VEHICLES
+    return ", ".join(texts[:SHOWN_VEHICLES]) + (f" +{more} more" if more > 0 else "")
+
+
+def _merge_years(spans: list[tuple[int, int]]) -> str:
+    """Touching or overlapping ranges become one: 2008-2014 + 2015-2021 -> 2008-2021."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in merged)
+
+
+def _resolve_vehicle(vocab: Vocabulary, query: PartQuery) -> _Vehicle | None:
+    """Fitment filter from make/model text; None when a named make/model is not in the catalog."""
+    model_ids: list[int] = []
+    if query.model and query.model.strip():
+        pairs = vocab.resolve_models(query.model, query.make)
+        model_ids = [i for i in (vocab.model_id(mk, md) for mk, md in pairs) if i is not None]
+        if not model_ids:
+            return None
+        return _Vehicle(model_ids=tuple(model_ids), year=query.year)
+    if query.make and query.make.strip():
+        make = vocab.match_make(query.make).value
+        make_id = vocab.make_id(make) if make else None
+        if make_id is None:
+            return None
+        return _Vehicle(make_id=make_id, year=query.year)
+    return _Vehicle()  # a year alone says nothing about fitment
+
+
+def _number_in_part_text(part: str | None, vocab: Vocabulary) -> str | None:
+    """Customers paste numbers into the part field: "04465 60320" is not a part name."""
+    if not part or not part.strip():
+        return None
+    return vocab.parse(part).part_number
+
+
+def _text_words(text: str) -> list[str]:
+    """Content words of a free part text for LIKE matching (English names; Arabic is skipped)."""
+    return [t for t in tokenize(text) if len(t) >= 2 and t not in STOPWORDS and not has_arabic(t)]
+
+
+def _word_rank(words: tuple[str, ...]) -> ColumnElement:
+    """Fewer missing extra words ranks first: "front" prefers "Front Brake Pads - ...". """
+    english = list(dict.fromkeys(_POSITIONS.get(w, w) for w in words if not has_arabic(w) or w in _POSITIONS))
+    if not english:
+        return literal(0)
+    lowered = func.lower(Part.name)
+    missing = [case((lowered.like(_like(w), escape="\\"), 0), else_=1) for w in english]
+    total = missing[0]
+    for term in missing[1:]:
+        total = total + term
+    return total
+
+
+def _like(word: str) -> str:
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _prefix(column: ColumnElement, norm: str) -> ColumnElement:
+    """Index-friendly prefix test: a range on the normalised (upper-case alphanumeric) key."""
+    upper = norm[:-1] + chr(ord(norm[-1]) + 1)
+    return and_(column >= norm, column < upper)
+
+
+__all__ = ["PartHit", "PartQuery", "SearchError", "find_by_number", "search_parts"]
