@@ -51,7 +51,7 @@ async def save_lead(draft: LeadDraft) -> int | None:
         log.exception("lead for %s rejected by validation; spooled for staff", mask_id(draft.channel_user_id))
         await asyncio.to_thread(runtime.spool.append, draft, "lead validation failed")
         return None
-    if runtime.spool.path.exists():
+    if _spool_has_lines(runtime.spool):
         try:
             await asyncio.to_thread(flush_spool, runtime.session_factory, runtime.spool)
         except Exception:  # noqa: BLE001 - a failed retry must never cost the customer's reply
@@ -64,3 +64,52 @@ def _record(session, draft: LeadDraft) -> int:  # noqa: ANN001 - SQLAlchemy sess
     if draft.kind == "handoff":
         set_handoff(session, draft.channel_user_id, True)
     return lead.id
+
+
+def _spool_has_lines(spool: LeadSpool) -> bool:
+    try:
+        return spool.path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+# Where channels put the customer's display name in the message metadata (WhatsApp: profile name).
+_NAME_KEYS = ("customer_name", "profile_name", "name")
+
+
+def customer_name(metadata: dict | None) -> str | None:
+    """The customer's name from the latest message's metadata, if the channel sent one."""
+    metadata = metadata or {}
+    for key in _NAME_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    profile = (metadata.get("whatsapp") or {}).get("profile") if isinstance(metadata.get("whatsapp"), dict) else None
+    if isinstance(profile, dict) and isinstance(profile.get("name"), str) and profile["name"].strip():
+        return profile["name"].strip()
+    return None
+
+
+def draft_for(tracker, kind: str, **values) -> LeadDraft:  # noqa: ANN001 - rasa_sdk Tracker
+    """A lead draft with the customer and the vehicle/part the conversation has so far."""
+    latest = tracker.latest_message or {}
+    year = tracker.get_slot("year")
+    details = {
+        "language": tracker.get_slot("language"),
+        "last_message": latest.get("text"),
+        "part_number_asked": tracker.get_slot("part_number"),
+    }
+    details.update(values.pop("details", None) or {})
+    return LeadDraft(
+        channel_user_id=tracker.sender_id,
+        conversation_id=tracker.sender_id,
+        kind=kind,
+        customer_name=customer_name(latest.get("metadata")),
+        make=tracker.get_slot("make"),
+        model=tracker.get_slot("model"),
+        year=int(year) if year and str(year).isdigit() else None,
+        vin=tracker.get_slot("vin"),
+        part_query=tracker.get_slot("part") or tracker.get_slot("part_number"),
+        details={k: v for k, v in details.items() if v is not None},
+        **values,
+    )

@@ -28,6 +28,7 @@ from rephraser.service import FallbackRephraser
 log = logging.getLogger(__name__)
 
 CANNED_RESPONSE = "utter_ask_rephrase"
+OLDER_CANNED_RESPONSE = "utter_default"  # used if a domain predates utter_ask_rephrase
 METADATA_KEY = "rephraser"  # marks a message this action produced; never rephrased twice
 
 
@@ -44,10 +45,10 @@ class ActionRephraseFallback(Action):
         latest = tracker.latest_message or {}
         metadata = dict(latest.get("metadata") or {})
         if METADATA_KEY in metadata:
-            return _canned(dispatcher)  # a rephrasing that still did not work: do not loop
+            return _canned(dispatcher, domain)  # a rephrasing that still did not work: do not loop
         rephraser = self._get_rephraser()
         if rephraser is None:
-            return _canned(dispatcher)
+            return _canned(dispatcher, domain)
         result = await rephraser.clarify(latest.get("text"), tracker.sender_id, _previous_parse(latest))
         if not result.understood or result.parse is None or result.rephrased is None:
             log.info(
@@ -55,7 +56,7 @@ class ActionRephraseFallback(Action):
                 mask_id(tracker.sender_id),
                 result.status,
             )
-            return _canned(dispatcher)
+            return _canned(dispatcher, domain)
         metadata[METADATA_KEY] = {"original_text": latest.get("text")}
         return reinjection_events(result.rephrased, result.parse, tracker, latest, metadata)
 
@@ -89,6 +90,11 @@ def _previous_parse(latest: dict[str, Any]) -> ParseResult | None:
         return None
 
 
-def _canned(dispatcher: CollectingDispatcher) -> list[EventType]:
-    dispatcher.utter_message(response=CANNED_RESPONSE)
+def _canned(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> list[EventType]:
+    """The canned clarification, in the customer's language (variations on the ``language`` slot)."""
+    responses = domain.get("responses") if isinstance(domain, dict) else None
+    response = CANNED_RESPONSE
+    if isinstance(responses, dict) and CANNED_RESPONSE not in responses:
+        response = OLDER_CANNED_RESPONSE if OLDER_CANNED_RESPONSE in responses else CANNED_RESPONSE
+    dispatcher.utter_message(response=response)
     return []

@@ -89,8 +89,11 @@ class LookupSettings:
                 raise ValueError(f"{name} must not be negative (got {raw})")
             return value
 
+        base_url = env.get("CHASSIS_LOOKUP_URL", "").strip()
+        if base_url and not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"CHASSIS_LOOKUP_URL must start with http:// or https:// (got {base_url!r})")
         return cls(
-            base_url=env.get("CHASSIS_LOOKUP_URL", "").strip(),
+            base_url=base_url,
             provider=env.get("CHASSIS_LOOKUP_PROVIDER", "").strip() or DEFAULT_PROVIDER,
             timeout_s=number("CHASSIS_LOOKUP_TIMEOUT", 2.0),
             retries=int(number("CHASSIS_LOOKUP_RETRIES", 1, int)),
@@ -383,6 +386,8 @@ class ChassisLookupClient:
                     self._sleep(self.settings.retry_backoff_s * (attempt + 1))
                     continue
                 raise ChassisLookupError(f"connection failed: {type(exc).__name__}") from exc
+            except httpx.HTTPError as exc:  # anything else httpx raises: still the provider's fault
+                raise ChassisLookupError(f"HTTP error: {type(exc).__name__}") from exc
             if response.status_code >= 500 and attempt < self.settings.retries:
                 self._sleep(self.settings.retry_backoff_s * (attempt + 1))
                 continue
@@ -404,6 +409,8 @@ class ChassisLookupClient:
                     await asyncio.sleep(self.settings.retry_backoff_s * (attempt + 1))
                     continue
                 raise ChassisLookupError(f"connection failed: {type(exc).__name__}") from exc
+            except httpx.HTTPError as exc:  # anything else httpx raises: still the provider's fault
+                raise ChassisLookupError(f"HTTP error: {type(exc).__name__}") from exc
             if response.status_code >= 500 and attempt < self.settings.retries:
                 await asyncio.sleep(self.settings.retry_backoff_s * (attempt + 1))
                 continue

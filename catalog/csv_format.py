@@ -230,7 +230,8 @@ def resolve_columns(header: list[str], mapping: Mapping[str, str] | None) -> tup
         index = by_key.get(source.strip().casefold())
         if index is None:
             raise CatalogFileError(
-                f"column {source!r} named in the mapping is not in the file; columns found: {', '.join(header)}"
+                f"column {source!r} named in the mapping is not in the file; "
+                f"columns found: {', '.join(header)}"
             )
         fields[target] = index
     mapped = set(fields.values())
@@ -273,12 +274,16 @@ def read_catalog(
         raise CatalogFileError(f"cannot open {path}: {exc.strerror or exc}") from exc
     with raw:
         if raw.read(4) == b"PK\x03\x04":
-            raise CatalogFileError(f"{path} is an Excel workbook, not a CSV: save it as 'CSV UTF-8' and retry")
+            raise CatalogFileError(
+                f"{path} is an Excel workbook, not a CSV: save it as 'CSV UTF-8' and retry"
+            )
         raw.seek(0)
         total = path.stat().st_size
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
-            return _parse(path, text, mapping, max_year, lambda: progress(raw.tell(), total) if progress else None)
+            return _parse(
+                path, text, mapping, max_year, lambda: progress(raw.tell(), total) if progress else None
+            )
         except UnicodeDecodeError as exc:
             raise CatalogFileError(
                 f"{path} is not UTF-8 text ({exc.reason} near byte {exc.start}); "
@@ -345,7 +350,9 @@ def _read_header(lines: _LineCounter) -> tuple[str, list[str]]:
         if first.strip():
             break
     else:
-        raise CatalogFileError("the file is empty: expected a header line such as " + ",".join(STANDARD_COLUMNS))
+        raise CatalogFileError(
+            "the file is empty: expected a header line such as " + ",".join(STANDARD_COLUMNS)
+        )
     stripped = first.strip()
     if re.fullmatch(r"sep=.", stripped, re.IGNORECASE):  # Excel's delimiter hint line
         delimiter = stripped[-1]
@@ -439,37 +446,34 @@ class _RowValidator:
         self.max_year = max_year
 
     def raw(self, row: list[str], name: str) -> str:
+        """One field, trimmed, inner whitespace collapsed ("" when the column is absent)."""
         index = self.fields.get(name)
-        if index is None or index >= len(row):
-            return ""
-        value = row[index].strip()
-        if "  " in value or "\t" in value or "\n" in value or "\r" in value or "\xa0" in value:
-            value = _SPACES.sub(" ", value)
-        return value
+        return _clean(row[index]) if index is not None and index < len(row) else ""
 
     def validate(self, row: list[str]) -> tuple[str, PartValues, list[tuple[str, str]], list[FitmentValues]]:
         self._check_width(row)
-        missing = [f for f in ("sku", "name", "category", "brand", "make", "model") if not self.raw(row, f)]
+        v = {name: _clean(row[index]) for name, index in self.fields.items()}
+        missing = [f for f in ("sku", "name", "category", "brand", "make", "model") if not v[f]]
         if missing:
             raise RowError(f"missing {', '.join(missing)}")
         for name, limit in MAX_LENGTHS.items():
-            if len(self.raw(row, name)) > limit:
+            if len(v.get(name, "")) > limit:
                 raise RowError(f"{name} is longer than {limit} characters")
-        year_from, year_to = self._years(row)
+        year_from, year_to = self._years(v)
         values = PartValues(
-            name=self.raw(row, "name"),
-            category=self.raw(row, "category"),
-            brand=self.raw(row, "brand"),
-            part_number=self.raw(row, "part_number"),
-            price_aed=parse_price(self.raw(row, "price_aed")),
-            stock=parse_stock(self.raw(row, "stock")),
-            condition=parse_condition(self.raw(row, "condition")),
+            name=v["name"],
+            category=v["category"],
+            brand=v["brand"],
+            part_number=v.get("part_number", ""),
+            price_aed=parse_price(v["price_aed"]),
+            stock=parse_stock(v.get("stock", "")),
+            condition=parse_condition(v["condition"]),
         )
         fitments = [
-            FitmentValues(self.raw(row, "make"), self.raw(row, "model"), year_from, year_to, engine)
-            for engine in self._engines(row)
+            FitmentValues(v["make"], v["model"], year_from, year_to, engine)
+            for engine in _engines(v.get("engine", ""))
         ]
-        return self.raw(row, "sku"), values, self._numbers(row), fitments
+        return v["sku"], values, _oem_numbers(v.get("oem_numbers", "")), fitments
 
     def _check_width(self, row: list[str]) -> None:
         if len(row) < self.width:
@@ -480,12 +484,12 @@ class _RowValidator:
                 "(an unquoted comma inside a value?)"
             )
 
-    def _years(self, row: list[str]) -> tuple[int, int]:
-        if "years" in self.fields:
-            year_from, year_to = parse_years(self.raw(row, "years"), self.max_year)
+    def _years(self, v: dict[str, str]) -> tuple[int, int]:
+        if "years" in v:
+            year_from, year_to = parse_years(v["years"], self.max_year)
         else:
-            year_from = parse_year(self.raw(row, "year_from"), "year_from")
-            year_to = parse_year(self.raw(row, "year_to"), "year_to")
+            year_from = parse_year(v["year_from"], "year_from")
+            year_to = parse_year(v["year_to"], "year_to")
         for label, year in (("year_from", year_from), ("year_to", year_to)):
             if not MIN_YEAR <= year <= self.max_year:
                 raise RowError(f"{label} {year} is outside {MIN_YEAR}..{self.max_year}")
@@ -493,24 +497,34 @@ class _RowValidator:
             raise RowError(f"year_from {year_from} is after year_to {year_to}")
         return year_from, year_to
 
-    def _engines(self, row: list[str]) -> list[str]:
-        engines = [e.strip() for e in self.raw(row, "engine").split(OEM_SEPARATOR)]
-        engines = list(dict.fromkeys(e for e in engines if e)) or [""]
-        for engine in engines:
-            if len(engine) > MAX_LENGTHS["engine"]:
-                raise RowError(f"engine is longer than {MAX_LENGTHS['engine']} characters")
-        return engines
 
-    def _numbers(self, row: list[str]) -> list[tuple[str, str]]:
-        numbers: dict[str, str] = {}
-        for number in (n.strip() for n in self.raw(row, "oem_numbers").split(OEM_SEPARATOR)):
-            norm = normalize_part_number(number)
-            if not norm:
-                continue
-            if len(number) > 64:
-                raise RowError(f"OEM number {number[:20]}… is longer than 64 characters")
-            numbers.setdefault(norm, number)
-        return list(numbers.items())
+def _clean(value: str) -> str:
+    value = value.strip()
+    if "  " in value or "\t" in value or "\n" in value or "\r" in value or "\xa0" in value:
+        value = _SPACES.sub(" ", value)
+    return value
+
+
+def _engines(text: str) -> list[str]:
+    """``"1UR-FE|3UR-FE"`` → two fitments; empty → one fitment for any engine ("")."""
+    engines = list(dict.fromkeys(e.strip() for e in text.split(OEM_SEPARATOR) if e.strip())) or [""]
+    for engine in engines:
+        if len(engine) > MAX_LENGTHS["engine"]:
+            raise RowError(f"engine is longer than {MAX_LENGTHS['engine']} characters")
+    return engines
+
+
+def _oem_numbers(text: str) -> list[tuple[str, str]]:
+    """``"04465-60320|04465 60280"`` → [(norm, as written), …] without repeats."""
+    numbers: dict[str, str] = {}
+    for number in (n.strip() for n in text.split(OEM_SEPARATOR)):
+        norm = normalize_part_number(number)
+        if not norm:
+            continue
+        if len(number) > 64:
+            raise RowError(f"OEM number {number[:20]}… is longer than 64 characters")
+        numbers.setdefault(norm, number)
+    return list(numbers.items())
 
 
 def parse_price(text: str) -> Decimal:

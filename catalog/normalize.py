@@ -80,9 +80,10 @@ def has_arabic(text: str) -> bool:
 
 # --------------------------------------------------------------------------- matching keys
 # Arabizi (Arabic chat alphabet) writes Arabic sounds with digits: fa7mat = فحمات, msa3dat = مساعدات.
-# Digits are folded only next to a Latin letter, so years and model numbers such as "2015" survive.
+# A digit is folded only when a Latin letter follows it and no digit precedes it, so years and
+# model codes ("2015", "lc200", "x5", "y62") survive.
 _ARABIZI_DIGITS = {"2": "a", "3": "a", "5": "kh", "6": "t", "7": "h", "8": "gh", "9": "s"}
-_ARABIZI_DIGIT = re.compile(r"(?<=[a-z])[235679]|[235679](?=[a-z])")
+_ARABIZI_DIGIT = re.compile(r"(?<![0-9])[235679](?=[a-z])")
 _DOUBLED = re.compile(r"(.)\1+")
 # Proclitics glued to Arabic words: و (and), ب/ل/ك/ف (with/for/like/so), ال (the), and their combinations.
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "لل", "فال", "كال", "ال", "و", "ب", "ل", "ف", "ك")

@@ -308,12 +308,12 @@ class _Numbers:
             "TRW": lambda: f"GDB{d(4)}",
             "NGK": lambda: r.choice(("BKR6E-11", "ILKAR7B11", "LKAR7BIX-11S", "ILZKAR7B11", "BKR5EYA")),
             "Denso": lambda: f"{d(3)}-{d(4)}" if category not in ("Spark Plugs",) else f"IK{d(2)}TT",
-            "Mann-Filter": lambda: {"Oil Filter": "W ", "Air Filter": "C ", "Cabin Filter": "CUK "}.get(
-                category, "W "
-            )
-            + d(4),
-            "Mahle": lambda: {"Oil Filter": "OC ", "Air Filter": "LX ", "Cabin Filter": "LA "}.get(category, "OC ")
-            + d(3),
+            "Mann-Filter": lambda: (
+                {"Oil Filter": "W ", "Air Filter": "C ", "Cabin Filter": "CUK "}.get(category, "W ") + d(4)
+            ),
+            "Mahle": lambda: (
+                {"Oil Filter": "OC ", "Air Filter": "LX ", "Cabin Filter": "LA "}.get(category, "OC ") + d(3)
+            ),
             "KYB": lambda: r.choice(("334", "341", "551")) + d(3),
             "Monroe": lambda: r.choice("GDE") + d(4),
             "Sachs": lambda: f"3{d(2)} {d(3)}",
@@ -365,25 +365,60 @@ class SampleCatalog:
         """Land Cruiser 200 brake pads and oil filters, in stock, several brands (demos rely on them)."""
         lc200 = self.groups["lc200"]
         pads = _category("Brake Pads")
-        yield self._part(lc200[0], pads, brand="Toyota Genuine", condition="genuine", position="Front",
-                         part_number="04465-60320", oem=["04465-60320", "04465-60280"], stock=12)
+        yield self._part(
+            lc200[0],
+            pads,
+            brand="Toyota Genuine",
+            condition="genuine",
+            position="Front",
+            part_number="04465-60320",
+            oem=["04465-60320", "04465-60280"],
+            stock=12,
+        )
         for brand, condition, number in (
-            ("Advics", "oem", "A1N183"), ("Brembo", "aftermarket", "P 83 152"),
-            ("Akebono", "aftermarket", "AN-743WK"), ("TRW", "aftermarket", "GDB3530"),
+            ("Advics", "oem", "A1N183"),
+            ("Brembo", "aftermarket", "P 83 152"),
+            ("Akebono", "aftermarket", "AN-743WK"),
+            ("TRW", "aftermarket", "GDB3530"),
         ):
-            yield self._part(lc200[0], pads, brand=brand, condition=condition, position="Front",
-                             part_number=number, oem=["04465-60320"], stock=self.rng.randint(3, 20))
-        yield self._part(lc200[0], pads, brand="Toyota Genuine", condition="genuine", position="Rear",
-                         part_number="04466-60090", oem=["04466-60090"], stock=8)
+            yield self._part(
+                lc200[0],
+                pads,
+                brand=brand,
+                condition=condition,
+                position="Front",
+                part_number=number,
+                oem=["04465-60320"],
+                stock=self.rng.randint(3, 20),
+            )
+        yield self._part(
+            lc200[0],
+            pads,
+            brand="Toyota Genuine",
+            condition="genuine",
+            position="Rear",
+            part_number="04466-60090",
+            oem=["04466-60090"],
+            stock=8,
+        )
         oil = _category("Oil Filter")
         for brand, condition, number in (
-            ("Toyota Genuine", "genuine", "04152-38020"), ("Denso", "oem", "260340-0500"),
-            ("Mann-Filter", "aftermarket", "HU 7019 z"), ("Sakura", "aftermarket", "EO-28160"),
+            ("Toyota Genuine", "genuine", "04152-38020"),
+            ("Denso", "oem", "260340-0500"),
+            ("Mann-Filter", "aftermarket", "HU 7019 z"),
+            ("Sakura", "aftermarket", "EO-28160"),
             ("Mahle", "aftermarket", "OX 416D1"),
         ):
-            yield self._part(lc200[0], oil, brand=brand, condition=condition, part_number=number,
-                             oem=["04152-38020", "04152-YZZA1"], stock=self.rng.randint(4, 40),
-                             any_engine=True)
+            yield self._part(
+                lc200[0],
+                oil,
+                brand=brand,
+                condition=condition,
+                part_number=number,
+                oem=["04152-38020", "04152-YZZA1"],
+                stock=self.rng.randint(4, 40),
+                any_engine=True,
+            )
 
     # ------------------------------------------------------------------ one part
     def _part(
@@ -405,8 +440,10 @@ class SampleCatalog:
         position = position if position is not None else r.choice(cat.positions)
         genuine_number = self.numbers.oem(gen, cat.name)
         if part_number is None:
-            part_number = genuine_number if condition in ("genuine", "used") else self.numbers.aftermarket(
-                brand, cat.name
+            part_number = (
+                genuine_number
+                if condition in ("genuine", "used")
+                else self.numbers.aftermarket(brand, cat.name)
             )
         if oem is None:
             oem = [genuine_number] + ([self.numbers.oem(gen, cat.name)] if r.random() < 0.25 else [])

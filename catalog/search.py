@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.normalize import has_arabic, normalize_part_number
 from catalog.schema import CONDITIONS, Category, Fitment, Make, Model, Part, PartNumber
-from catalog.vocabulary import STOPWORDS, Vocabulary, tokenize
+from catalog.vocabulary import ACCEPT_SCORE, STOPWORDS, Vocabulary, tokenize
 
 MAX_LIMIT = 100
 MIN_PREFIX = 6  # shorter numbers are matched exactly only (a prefix of 3 chars matches thousands)
@@ -120,11 +120,15 @@ def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = 
     if vehicle is None:
         return []  # a make/model we do not carry: no part can be shown as fitting
     conditions: list[ColumnElement] = []
-    exact: ColumnElement = literal(0)
+    exact: ColumnElement | None = None
     words: tuple[str, ...] = ()
     if query.part and query.part.strip():
         match, words = vocab.match_part_words(query.part)
-        names = [match.value] if match.value else list(match.candidates if match.score >= 85 else ())
+        # An umbrella word ("filter", "brake") searches all its categories; one weak candidate
+        # ("door" of "door mirror") or a mere typo suggestion is not trusted: free text instead.
+        names = [match.value] if match.value else list(match.candidates)
+        if not match.value and (len(names) < 2 or match.score < ACCEPT_SCORE):
+            names = []
         cat_ids = [i for i in (vocab.category_id(n) for n in names) if i is not None]
         if cat_ids:
             conditions.append(Part.category_id.in_(cat_ids))
@@ -141,7 +145,7 @@ def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = 
         conditions.append(Part.id.in_(select(Fitment.part_id).where(vehicle.condition())))
     if query.condition:
         conditions.append(Part.condition == query.condition)
-    order = [exact, _word_rank(words)]
+    order = [term for term in (exact, _word_rank(words)) if term is not None]
     return _run(session, conditions, order, query.limit, vehicle)
 
 
@@ -301,11 +305,11 @@ def _text_words(text: str) -> list[str]:
     return [t for t in tokenize(text) if len(t) >= 2 and t not in STOPWORDS and not has_arabic(t)]
 
 
-def _word_rank(words: tuple[str, ...]) -> ColumnElement:
-    """Fewer missing extra words ranks first: "front" prefers "Front Brake Pads - ...". """
+def _word_rank(words: tuple[str, ...]) -> ColumnElement | None:
+    """Fewer missing extra words ranks first: "front" prefers "Front Brake Pads - ..."."""
     english = list(dict.fromkeys(_POSITIONS.get(w, w) for w in words if not has_arabic(w) or w in _POSITIONS))
     if not english:
-        return literal(0)
+        return None
     lowered = func.lower(Part.name)
     missing = [case((lowered.like(_like(w), escape="\\"), 0), else_=1) for w in english]
     total = missing[0]

@@ -17,8 +17,14 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from catalog.frame_codes import FrameCodeTable, default_table
-from catalog.vehicle_messages import friendly_problem  # noqa: F401 (part of this module's API)
+from catalog.vehicle_messages import friendly_problem
 from catalog.wmi import lookup_wmi
+
+__all__ = [
+    "VehicleId", "decode", "decode_vin", "decode_frame", "find_vehicle_ids", "repair_lookalikes",
+    "friendly_problem", "check_digit", "check_digit_ok", "check_digit_binding", "model_years",
+    "VIN_ALPHABET", "VIN_LENGTH", "fold", "compact",
+]
 
 VIN_LENGTH = 17
 VIN_ALPHABET = frozenset("ABCDEFGHJKLMNPRSTUVWXYZ0123456789")
@@ -32,10 +38,13 @@ YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # 1980 + index, repeating every 3
 NORTH_AMERICA = frozenset("12345")
 BINDING_REGIONS = NORTH_AMERICA | {"L"}  # where the check digit is compulsory
 MAX_LOOKALIKE_FLIPS = 2
+NEAR_VIN_LENGTHS = (12, 22)  # outside this, "wrong length" would be the wrong explanation
 
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2212")  # phones autocorrect "-" to these
 _SEPARATORS = re.compile(r"[\s\-._/]+")
 _FRAME_CODE = r"[A-Z]{1,5}\d{1,3}[A-Z]{0,2}"
 _FRAME_RE = re.compile(rf"^({_FRAME_CODE})([-\s]?)(\d{{5,8}})$")
+_FRAME_CODE_ONLY = re.compile(rf"^{_FRAME_CODE}$")
 _FRAME_LOOSE = re.compile(rf"^({_FRAME_CODE})[-\s]+([0-9A-Z]{{1,10}})$")
 
 PROBLEMS = ("length", "forbidden_letters", "check_digit", "format")
@@ -88,6 +97,8 @@ class VehicleId:
 # --------------------------------------------------------------------------- characters
 def fold_char(ch: str) -> str:
     """One character → one character: Arabic/fullwidth digits to ASCII, ASCII letters upper-cased."""
+    if ch in _DASHES:
+        return "-"
     if ch.isdigit() and not ch.isascii():
         try:
             return str(unicodedata.decimal(ch))
@@ -196,7 +207,8 @@ def repair_lookalikes(candidate: str) -> list[str]:
 
 
 def _describe_changes(before: str, after: str) -> str:
-    diffs = [f"{a}→{b} at position {i + 1}" for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    pairs = enumerate(zip(before, after, strict=True))
+    diffs = [f"{a}→{b} at position {i + 1}" for i, (a, b) in pairs if a != b]
     return "read " + ", ".join(diffs)
 
 
@@ -205,8 +217,8 @@ def decode_vin(text: str, raw: str | None = None, this_year: int | None = None) 
     """Validate, repair and decode one VIN-shaped string (see the module rules)."""
     raw = text if raw is None else raw
     vin = compact(text)
-    if not vin.isalnum() or not vin.isascii():
-        return _vin_id(raw, vin, problem="format")
+    if not vin.isalnum() or not vin.isascii() or not NEAR_VIN_LENGTHS[0] <= len(vin) <= NEAR_VIN_LENGTHS[1]:
+        return _vin_id(raw, vin, problem="format")  # too far from 17 to call it a mistyped VIN
     if len(vin) != VIN_LENGTH:
         info = lookup_wmi(vin)
         return _vin_id(raw, vin, problem="length", make=info.make, country=info.country)
@@ -289,18 +301,21 @@ def decode_frame(text: str, raw: str | None = None, frame_codes: FrameCodeTable 
     """
     raw = text if raw is None else raw
     table = frame_codes or default_table()
-    upper = " ".join(fold(text).split())
+    upper = re.sub(r"\s*-\s*", "-", " ".join(fold(text).split()))
     parsed = _split_frame(upper, table)
     if parsed is None:
         loose = _FRAME_LOOSE.match(upper)
         if not loose:
+            # A bare model code ("GRJ200") still names the vehicle; only the serial is missing.
+            if _FRAME_CODE_ONLY.match(upper) and table.match(upper):
+                return _frame_id(raw, upper, upper, table, this_year, problem="format")
             return None
         code, serial = loose.groups()
         repaired = _repair_serial(serial)
         if repaired is None:
             return _frame_id(raw, f"{code}-{serial}", code, table, this_year, problem="format")
-        return replace(_frame_id(raw, f"{code}-{repaired}", code, table, this_year),
-                       repaired_from=f"{code}-{serial}")
+        vid = _frame_id(raw, f"{code}-{repaired}", code, table, this_year)
+        return replace(vid, repaired_from=f"{code}-{serial}") if repaired != serial else vid
     code, serial = parsed
     return _frame_id(raw, f"{code}-{serial}", code, table, this_year)
 
@@ -342,7 +357,9 @@ def _frame_id(raw: str, normalized: str, code: str, table: FrameCodeTable, this_
 
 
 # --------------------------------------------------------------------------- public entry points
-def decode(text: str, *, frame_codes: FrameCodeTable | None = None, this_year: int | None = None) -> VehicleId:
+def decode(
+    text: str, *, frame_codes: FrameCodeTable | None = None, this_year: int | None = None
+) -> VehicleId:
     """Decode one candidate string (a VIN or a frame number) as the customer typed it."""
     if not isinstance(text, str):
         raise TypeError(f"decode() needs a string, got {type(text).__name__}")
@@ -410,7 +427,7 @@ def _vin_spans(folded: str) -> list[tuple[int, int]]:
     i = 0
     while i < len(tokens):
         span = _vin_window(folded, tokens, i)
-        if span:
+        if span is not None:
             spans.append((tokens[i][0], tokens[span][1]))
             i = span + 1
             continue

@@ -56,13 +56,15 @@ from catalog.schema import (
 SEED_DIR = Path(__file__).resolve().parent / "vocabulary"
 ACCEPT_SCORE = 85.0  # fuzzy score from which a spelling is taken as the name
 SUGGEST_SCORE = 70.0  # fuzzy score from which a name is offered as "did you mean"
-WORD_SCORE = 90.0  # score of a match through one distinctive word of a longer name ("prado")
+WORD_SCORE = 90.0  # score of candidates found through one word of longer names ("cruiser")
+MIN_WORD_LEN = 4  # a shorter word of a longer name ("oil", "lc") never stands for it alone
 MIN_FUZZY_LEN = 5  # shorter words are matched exactly only ("yes" never becomes "ES", "step" not "stop")
 MAX_NGRAM = 4
 MIN_YEAR = 1950
 
 KINDS = ("make", "model", "part")
 LANGS = ("en", "ar", "arabizi")
+
 
 def _wordlist(text: str) -> list[str]:
     return text.split()
@@ -100,9 +102,7 @@ POSITION_WORDS = frozenset(
     )
 )
 # Words too generic to stand for a longer name on their own ("front" of "front bumper").
-GENERIC_WORDS = STOPWORDS | frozenset(
-    _wordlist("engine motor car auto class series system unit assy cover")
-)
+GENERIC_WORDS = STOPWORDS | frozenset(_wordlist("engine motor car auto class series system unit assy cover"))
 
 CONDITION_WORDS = {
     "genuine": _wordlist(
@@ -181,6 +181,7 @@ class _Hit:
     entries: frozenset[_Entry]
     score: float
     canonical: bool = False  # the text is the entry's own name, not an alias
+    partial: bool = False  # one word of a longer name: only ever a candidate ("door" of "door mirror")
 
 
 @dataclass
@@ -328,7 +329,7 @@ class Vocabulary:
             words = norm.split()
             if len(words) > 1:
                 for word in words:
-                    if len(word) >= MIN_FUZZY_LEN and word not in GENERIC_WORDS and not word.isdigit():
+                    if len(word) >= MIN_WORD_LEN and word not in GENERIC_WORDS and not word.isdigit():
                         self._words.setdefault(singular(word), set()).add(entry)
 
     # ------------------------------------------------------------------ loading
@@ -340,9 +341,7 @@ class Vocabulary:
         models = {
             row.id: row for row in session.execute(select(Model.id, Model.make_id, Model.name, Model.name_ar))
         }
-        cats = {
-            row.id: row for row in session.execute(select(Category.id, Category.name, Category.name_ar))
-        }
+        cats = {row.id: row for row in session.execute(select(Category.id, Category.name, Category.name_ar))}
         make_aliases: dict[str, list[str]] = {row.name: [] for row in makes.values()}
         for make_id, alias in session.execute(select(MakeAlias.make_id, MakeAlias.alias)):
             make_aliases[makes[make_id].name].append(alias)
@@ -597,7 +596,7 @@ class Vocabulary:
             for variant in _token_variants(token):
                 entries = frozenset(e for e in self._words.get(singular(variant), ()) if e.kind in kinds)
                 if entries:
-                    scan.hits.append(_Hit(i, i + 1, entries, WORD_SCORE))
+                    scan.hits.append(_Hit(i, i + 1, entries, WORD_SCORE, partial=True))
                     scan.consumed[i] = True
                     break
 
@@ -606,9 +605,11 @@ class Vocabulary:
         chunks = list(_NUMBER_CHUNK.finditer(raw))
         merged: list[tuple[int, int]] = []
         for m in chunks:
-            if merged and _joinable(raw[merged[-1][0] : merged[-1][1]], m.group(0)) and not raw[
-                merged[-1][1] : m.start()
-            ].strip():
+            if (
+                merged
+                and _joinable(raw[merged[-1][0] : merged[-1][1]], m.group(0))
+                and not raw[merged[-1][1] : m.start()].strip()
+            ):
                 merged[-1] = (merged[-1][0], m.end())
             else:
                 merged.append((m.start(), m.end()))
@@ -647,7 +648,7 @@ class Vocabulary:
             if kind == "model" and makes:
                 narrowed = {e for e in entries if e.make in makes}
                 entries = narrowed or entries
-            if len(entries) == 1:
+            if len(entries) == 1 and not hit.partial:
                 entry = next(iter(entries))
                 match = Match(entry.name, hit.score, (), entry.make if kind == "model" else None)
                 return match, frozenset(entries)
@@ -655,9 +656,7 @@ class Vocabulary:
         if ambiguous:
             score, entries = ambiguous[0]
             return Match(None, score, _names(entries)), frozenset(entries)
-        suggestions = [
-            (score, {e for e in entries if e.kind == kind}) for score, entries in scan.suggestions
-        ]
+        suggestions = [(score, {e for e in entries if e.kind == kind}) for score, entries in scan.suggestions]
         suggestions = [(s, es) for s, es in suggestions if es]
         if suggestions:
             suggestions.sort(key=lambda item: -item[0])
@@ -751,6 +750,7 @@ def _fuzzable(span: list[str]) -> bool:
 
 def _joinable(left: str, right: str) -> bool:
     """Join "04465 60320" (two digit groups) but not "2015 0446560320"."""
+
     def groupish(s: str) -> bool:
         return len(s) >= 4 and sum(c.isdigit() for c in s) >= 3 and not _is_year(s)
 

@@ -41,8 +41,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DatabaseUrl = typer.Option(
     None, "--database-url", help="SQLAlchemy URL; default: $DATABASE_URL or SQLite var/catalog.db."
@@ -92,7 +92,9 @@ def import_command(
     engine = make_engine(url)
     try:
         with _progress() as progress:
-            result = import_catalog(engine, file, mapping=mapping, prune=prune, dry_run=dry_run, progress=progress)
+            result = import_catalog(
+                engine, file, mapping=mapping, prune=prune, dry_run=dry_run, progress=progress
+            )
     except CatalogFileError as exc:
         raise _fail(str(exc), EXIT_BAD_FILE) from None
     except CatalogImportError as exc:
@@ -172,9 +174,15 @@ def _print_summary(result: ImportResult) -> None:
         table.add_column(column, justify="right" if column else "left")
     table.add_row("parts", str(s.parts_inserted), str(s.parts_updated), str(s.parts_unchanged),
                   f"{s.parts_pruned} pruned")  # fmt: skip
-    table.add_row("fitments", str(s.fitments_inserted), "", str(s.fitments_unchanged), str(s.fitments_removed))
     table.add_row(
-        "OEM numbers", str(s.oem_numbers_inserted), "", str(s.oem_numbers_unchanged), str(s.oem_numbers_removed)
+        "fitments", str(s.fitments_inserted), "", str(s.fitments_unchanged), str(s.fitments_removed)
+    )
+    table.add_row(
+        "OEM numbers",
+        str(s.oem_numbers_inserted),
+        "",
+        str(s.oem_numbers_unchanged),
+        str(s.oem_numbers_removed),
     )
     out.print(table)
     out.print(
@@ -206,7 +214,9 @@ def sample_command(
         path = write_sample(out_file, rows, seed)
     except OSError as exc:
         raise _fail(f"cannot write {out_file}: {exc.strerror or exc}", EXIT_BAD_FILE) from None
-    out.print(f"Wrote {rows:,} rows to [bold]{path}[/] in {time.perf_counter() - started:.2f} s", highlight=False)
+    out.print(
+        f"Wrote {rows:,} rows to [bold]{path}[/] in {time.perf_counter() - started:.2f} s", highlight=False
+    )
 
 
 # --------------------------------------------------------------------------- init-db

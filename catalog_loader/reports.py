@@ -50,7 +50,11 @@ def report_data(result: ImportResult, database: str) -> dict:
     rejects = []
     for reject in parsed.rejects:
         values, extra = _split(reject, len(columns))
-        entry = {"line": reject.line, "reason": reject.reason, "values": dict(zip(columns, values, strict=True))}
+        entry = {
+            "line": reject.line,
+            "reason": reject.reason,
+            "values": dict(zip(columns, values, strict=True)),
+        }
         if extra:
             entry["extra_fields"] = extra
         rejects.append(entry)

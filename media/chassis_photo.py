@@ -30,8 +30,8 @@ from catalog.vehicle_ids import (
     find_vehicle_ids,
     fold,
 )
-from catalog.wmi import lookup_wmi
-from media.errors import EngineTimeout
+from catalog.wmi import WMI_OVERRIDES, lookup_wmi
+from media.errors import EngineFailed, EngineTimeout
 from media.ocr import Row, TesseractOcr, Word, binarise, load_image
 from media.settings import MediaSettings
 
@@ -46,6 +46,27 @@ _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F]")
 _FORBIDDEN = str.maketrans({"I": "1", "O": "0", "Q": "0"})
 _CROP_VARIANTS = (("grey", 40), ("binary", 40), ("grey", 30), ("grey", 56), ("sharp", 40), ("binary", 56))
 MAX_CROPS_PER_VIEW = 3
+# What Tesseract mistakes for what on blurred print (both legal VIN characters, so only the
+# check digit can tell). Wider than the typing look-alikes in catalog.vehicle_ids.
+OCR_LOOKALIKES = {
+    "S": "58",
+    "5": "S",
+    "8": "BS6",
+    "B": "8",
+    "Z": "2",
+    "2": "Z",
+    "G": "6",
+    "6": "G8",
+    "T": "7",
+    "7": "T",
+    "D": "0",
+    "0": "D",
+    "L": "1",
+    "1": "L",
+    "E": "8",
+    "A": "4",
+    "4": "A",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,7 @@ class ChassisReading:
     candidates: list[str]
     text: str
     vehicle: VehicleId | None = None  # the best candidate, decoded
+    direct_reads: frozenset[str] = frozenset()  # 17-character readings as OCR produced them
     views: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     timed_out: bool = False
@@ -89,10 +111,23 @@ def vin_runs(text: str, *, labelled: bool = True) -> list[str]:
             if len(joined) >= VIN_LENGTH:
                 break
         if len(joined) == VIN_LENGTH:
-            vin = joined.translate(_FORBIDDEN)
+            vin = _fix_wmi(joined.translate(_FORBIDDEN))
             if _vin_shaped(vin, labelled):
                 runs.append(vin)
     return runs
+
+
+def _fix_wmi(vin: str) -> str:
+    """``SUX…`` → ``5UX…``, ``JNL…`` → ``JN1…``: when one look-alike swap turns an unknown maker
+    code into one of the shop's curated Gulf-market makers (:data:`catalog.wmi.WMI_OVERRIDES`)."""
+    if vin[:3] in WMI_OVERRIDES:
+        return vin
+    for pos in range(3):
+        for alt in OCR_LOOKALIKES.get(vin[pos], ""):
+            fixed = vin[:pos] + alt + vin[pos + 1 :]
+            if fixed[:3] in WMI_OVERRIDES:
+                return fixed
+    return vin
 
 
 def _near_miss(text: str) -> bool:
@@ -113,12 +148,6 @@ def frame_numbers(text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- evidence and ranking
-# What Tesseract mistakes for what on blurred print (both legal VIN characters, so only the
-# check digit can tell). Wider than the typing look-alikes in catalog.vehicle_ids.
-OCR_LOOKALIKES = {
-    "S": "58", "5": "S", "8": "BS6", "B": "8", "Z": "2", "2": "Z", "G": "6", "6": "G8",
-    "T": "7", "7": "T", "D": "0", "0": "D", "L": "1", "1": "L", "E": "8", "A": "4", "4": "A",
-}
 _CHECK_POSITION = 8
 
 
@@ -128,11 +157,29 @@ class _Evidence:
 
     vins: Counter = field(default_factory=Counter)
     frames: Counter = field(default_factory=Counter)
+    near: set = field(default_factory=set)  # 15-19 character reads, for characters seen in place
 
     def add(self, text: str, *, chassis_row: bool) -> None:
         self.vins.update(vin_runs(text, labelled=chassis_row))
+        tokens = _TOKEN.findall(clean_line(text))
+        self.near.update(t.translate(_FORBIDDEN) for t in [*tokens, "".join(tokens)] if 15 <= len(t) <= 19)
         if chassis_row:
             self.frames.update(frame_numbers(text))
+
+    def seen(self, pos: int, char: str) -> bool:
+        """Some reading had ``char`` at ``pos``, counting from the start or (if a character was
+        dropped or added) from the end."""
+        reads = [*self.vins, *self.near]
+        return any(
+            (len(r) > pos and r[pos] == char)
+            or (len(r) - VIN_LENGTH + pos >= 0 and r[len(r) - VIN_LENGTH + pos] == char)
+            for r in reads
+        )
+
+    def unseen_swaps(self, original: str, repaired: str) -> int:
+        return sum(
+            a != b and not self.seen(i, b) for i, (a, b) in enumerate(zip(original, repaired, strict=True))
+        )
 
     def confident(self) -> bool:
         """A reading passes the check digit: no need to look further."""
@@ -161,17 +208,23 @@ class _Evidence:
         readings = list(self.vins) + ([consensus] if consensus and consensus not in self.vins else [])
         for vin in readings:
             if check_digit_ok(vin):
-                keys[vin] = (0, 0, -self.support(vin))
+                keys[vin] = (0, not _serial_digits(vin), 0, 0, -self.support(vin))
         if not keys:
             for vin in readings:
                 for repaired, flips in ocr_repairs(vin):
-                    key = (1, flips, -self.support(repaired))
+                    unseen = self.unseen_swaps(vin, repaired)
+                    key = (1, not _serial_digits(repaired), unseen, flips, -self.support(repaired))
                     keys[repaired] = min(keys.get(repaired, key), key)
         for vin in readings:
-            keys.setdefault(vin, (2, 0, -self.support(vin)))
+            keys.setdefault(vin, (2, not _serial_digits(vin), 0, 0, -self.support(vin)))
         for frame, votes in self.frames.items():
-            keys.setdefault(frame, (3, 0, -votes))
+            keys.setdefault(frame, (3, 0, 0, 0, -votes))
         return sorted(keys, key=lambda k: (keys[k], k))
+
+
+def _serial_digits(vin: str) -> bool:
+    """Positions 14-17 are digits for nearly every maker (compulsory in North America)."""
+    return vin[13:].isdigit()
 
 
 def ocr_repairs(vin: str) -> list[tuple[str, int]]:
@@ -257,7 +310,11 @@ def _read_view(ocr: TesseractOcr, image: Image.Image, deadline: float, evidence:
         for variant, height in _CROP_VARIANTS:
             if evidence.confident():
                 return rows
-            text = ocr.line_text(_strip(words, image, height, variant), deadline, VIN_WHITELIST)
+            try:
+                text = ocr.line_text(_strip(words, image, height, variant), deadline, VIN_WHITELIST)
+            except EngineFailed as exc:  # Tesseract 5.3 can crash (SIGFPE) on a rare crop: try the next
+                log.warning("line re-read %s/%d failed: %s", variant, height, exc)
+                continue
             evidence.add(text, chassis_row=labelled)
     return rows
 
@@ -282,10 +339,16 @@ def read_chassis_numbers(
     evidence = _Evidence()
     views: list[str] = []
     texts: list[str] = []
+    failures: list[EngineFailed] = []
     timed_out = False
     try:
         for name, image in ocr.page_views(gray, deadline):
-            rows = _read_view(ocr, image, deadline, evidence)
+            try:
+                rows = _read_view(ocr, image, deadline, evidence)
+            except EngineFailed as exc:
+                log.warning("page view %s failed: %s", name, exc)
+                failures.append(exc)
+                continue
             views.append(name)
             texts.append("\n".join(r.text for r in rows))
             if evidence.vins or evidence.frames:
@@ -294,11 +357,18 @@ def read_chassis_numbers(
         timed_out = True
         if not views and not evidence.vins:
             raise
+    if failures and not views:
+        raise failures[0]
     candidates = evidence.ranked()
     vehicle = decode(candidates[0]) if candidates else None
     elapsed = time.monotonic() - started
     log.info(
         "chassis photo: %d candidate(s) from views %s in %.2fs%s",
-        len(candidates), views, elapsed, " (timed out)" if timed_out else "",
+        len(candidates),
+        views,
+        elapsed,
+        " (timed out)" if timed_out else "",
     )
-    return ChassisReading(candidates, "\n\n".join(texts), vehicle, views, elapsed, timed_out)
+    return ChassisReading(
+        candidates, "\n\n".join(texts), vehicle, frozenset(evidence.vins), views, elapsed, timed_out
+    )

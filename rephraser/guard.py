@@ -29,90 +29,19 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # Number words whose appearance would smuggle in a figure. "one"/"واحد" are left out:
 # "this one", "someone" are ordinary wording, not quantities.
-NUMBER_WORDS = frozenset(
-    [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "hundreds",
-        "thousand",
-        "thousands",
-        "million",
-        "half",
-        "dozen",
-    ]
-) | frozenset(
+_EN_NUMBER_WORDS = """
+    two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands million half dozen
+"""
+_AR_NUMBER_WORDS = """
+    اثنين اثنان اتنين ثنين ثلاث ثلاثة تلات تلاتة اربع اربعة خمس خمسة ست ستة سبع سبعة ثمان
+    ثمانية تمانية تسع تسعة عشر عشرة عشرين ثلاثين اربعين خمسين ستين سبعين ثمانين تسعين مية
+    مائة مئة ميه مئتين ميتين الف الاف آلاف ألف مليون نص نصف
+"""
+NUMBER_WORDS = frozenset(_EN_NUMBER_WORDS.split()) | frozenset(  # noqa: SIM905 - readable word lists
     normalize_arabic(w)
-    for w in [
-        "اثنين",
-        "اثنان",
-        "اتنين",
-        "ثنين",
-        "ثلاث",
-        "ثلاثة",
-        "تلات",
-        "تلاتة",
-        "اربع",
-        "اربعة",
-        "خمس",
-        "خمسة",
-        "ست",
-        "ستة",
-        "سبع",
-        "سبعة",
-        "ثمان",
-        "ثمانية",
-        "تمانية",
-        "تسع",
-        "تسعة",
-        "عشر",
-        "عشرة",
-        "عشرين",
-        "ثلاثين",
-        "اربعين",
-        "خمسين",
-        "ستين",
-        "سبعين",
-        "ثمانين",
-        "تسعين",
-        "مية",
-        "مائة",
-        "مئة",
-        "ميه",
-        "مئتين",
-        "ميتين",
-        "الف",
-        "الاف",
-        "آلاف",
-        "ألف",
-        "مليون",
-        "نص",
-        "نصف",
-    ]
+    for w in _AR_NUMBER_WORDS.split()  # noqa: SIM905
 )
 
 

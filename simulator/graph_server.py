@@ -148,7 +148,9 @@ class FakeGraphApi:
     def messages_to(self, recipient: str) -> list[SentMessage]:
         return [m for m in self.sent if m.to == recipient]
 
-    async def wait_for(self, count: int, recipient: str | None = None, timeout: float = 10.0) -> list[SentMessage]:
+    async def wait_for(
+        self, count: int, recipient: str | None = None, timeout: float = 10.0
+    ) -> list[SentMessage]:
         """Wait until ``count`` messages were sent (to ``recipient`` if given)."""
 
         def matching() -> list[SentMessage]:
@@ -158,7 +160,9 @@ class FakeGraphApi:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(matching()) >= count), timeout)
         return matching()
 
-    async def deliver(self, body: dict[str, Any], webhook_url: str | None = None, secret: str | None = None) -> int:
+    async def deliver(
+        self, body: dict[str, Any], webhook_url: str | None = None, secret: str | None = None
+    ) -> int:
         """POST ``body`` to the bot's webhook, signed like Meta; return the HTTP status."""
         url = webhook_url or self.webhook_url
         if not url:
@@ -197,7 +201,7 @@ class FakeGraphApi:
 
     async def _messages(self, request: web.Request) -> web.Response:
         denied = self._auth_error(request)
-        if denied:
+        if denied is not None:
             return denied
         payload: Any = None
         try:
@@ -232,7 +236,9 @@ class FakeGraphApi:
         elif self.send_statuses and self.webhook_url:
             self._spawn(self._send_receipts(wamid, recipient))
         contact = {"input": recipient, "user_id" if "recipient" in payload else "wa_id": recipient}
-        return web.json_response({"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]})
+        return web.json_response(
+            {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]}
+        )
 
     def _next_injected(self) -> InjectedError | None:
         while self._errors:
@@ -259,12 +265,14 @@ class FakeGraphApi:
 
     async def _media_info(self, request: web.Request) -> web.Response:
         denied = self._auth_error(request)
-        if denied:
+        if denied is not None:
             return denied
         media_id = request.match_info["media_id"]
         stored = self._media.get(media_id)
         if stored is None:
-            return _error_response(MetaError(100, f"Object with ID '{media_id}' does not exist", http_status=400))
+            return _error_response(
+                MetaError(100, f"Object with ID '{media_id}' does not exist", http_status=400)
+            )
         size = stored.reported_size if stored.reported_size is not None else len(stored.data)
         return web.json_response(
             {
@@ -278,7 +286,7 @@ class FakeGraphApi:
         )
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
-        if self._auth_error(request):  # lookaside answers a bare 404 without the token
+        if self._auth_error(request) is not None:  # lookaside answers a bare 404 without the token
             return web.Response(status=404)
         stored = self._media.get(request.match_info["media_id"])
         if stored is None:
@@ -337,7 +345,9 @@ def _injected_error(code: int) -> MetaError:
 
 
 def _error_response(error: MetaError) -> web.Response:
-    message = error.message if error.code in (100, 131008, 131009, 131051) else f"(#{error.code}) {error.details}"
+    message = (
+        error.message if error.code in (100, 131008, 131009, 131051) else f"(#{error.code}) {error.details}"
+    )
     body = {
         "error": {
             "message": message,

@@ -29,7 +29,9 @@ def _now() -> str:
     return str(int(time.time()))
 
 
-def contact(wa_id: str | None = None, name: str | None = "Customer", user_id: str | None = None) -> dict[str, Any]:
+def contact(
+    wa_id: str | None = None, name: str | None = "Customer", user_id: str | None = None
+) -> dict[str, Any]:
     item: dict[str, Any] = {"profile": {"name": name}} if name else {}
     if wa_id:
         item["wa_id"] = wa_id
@@ -38,7 +40,9 @@ def contact(wa_id: str | None = None, name: str | None = "Customer", user_id: st
     return item
 
 
-def _message(sender: str | None, kind: str, content: Any, *, user_id: str | None = None, **extra: Any) -> dict:
+def _message(
+    sender: str | None, kind: str, content: Any, *, user_id: str | None = None, **extra: Any
+) -> dict:
     message: dict[str, Any] = {"id": extra.pop("id", None) or new_wamid(), "timestamp": _now(), "type": kind}
     if sender:
         message["from"] = sender
@@ -54,13 +58,20 @@ def text(sender: str | None, body: str, **extra: Any) -> dict[str, Any]:
     return _message(sender, "text", {"body": body}, **extra)
 
 
-def button_reply(sender: str | None, reply_id: str, title: str, context_id: str | None = None, **extra: Any) -> dict:
+def button_reply(
+    sender: str | None, reply_id: str, title: str, context_id: str | None = None, **extra: Any
+) -> dict:
     interactive = {"type": "button_reply", "button_reply": {"id": reply_id, "title": title}}
     return _message(sender, "interactive", interactive, **_context(context_id, sender), **extra)
 
 
 def list_reply(
-    sender: str | None, reply_id: str, title: str, description: str = "", context_id: str | None = None, **extra: Any
+    sender: str | None,
+    reply_id: str,
+    title: str,
+    description: str = "",
+    context_id: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     reply = {"id": reply_id, "title": title}
     if description:
@@ -73,7 +84,9 @@ def template_button(sender: str | None, payload: str, button_text: str, **extra:
     return _message(sender, "button", {"payload": payload, "text": button_text}, **extra)
 
 
-def image(sender: str | None, media_id: str, mime_type: str = "image/jpeg", caption: str = "", **extra: Any) -> dict:
+def image(
+    sender: str | None, media_id: str, mime_type: str = "image/jpeg", caption: str = "", **extra: Any
+) -> dict:
     content = {"id": media_id, "mime_type": mime_type, "sha256": extra.pop("sha256", "0" * 64)}
     if caption:
         content["caption"] = caption
@@ -81,9 +94,18 @@ def image(sender: str | None, media_id: str, mime_type: str = "image/jpeg", capt
 
 
 def audio(
-    sender: str | None, media_id: str, mime_type: str = "audio/ogg; codecs=opus", voice: bool = True, **extra: Any
+    sender: str | None,
+    media_id: str,
+    mime_type: str = "audio/ogg; codecs=opus",
+    voice: bool = True,
+    **extra: Any,
 ) -> dict[str, Any]:
-    content = {"id": media_id, "mime_type": mime_type, "sha256": extra.pop("sha256", "0" * 64), "voice": voice}
+    content = {
+        "id": media_id,
+        "mime_type": mime_type,
+        "sha256": extra.pop("sha256", "0" * 64),
+        "voice": voice,
+    }
     return _message(sender, "audio", content, **extra)
 
 
@@ -92,7 +114,9 @@ def media(sender: str | None, kind: str, media_id: str, mime_type: str, **fields
     return _message(sender, kind, {"id": media_id, "mime_type": mime_type, "sha256": "0" * 64, **fields})
 
 
-def location(sender: str | None, latitude: float, longitude: float, name: str = "", address: str = "") -> dict:
+def location(
+    sender: str | None, latitude: float, longitude: float, name: str = "", address: str = ""
+) -> dict:
     content: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
     if name:
         content["name"] = name
@@ -102,7 +126,10 @@ def location(sender: str | None, latitude: float, longitude: float, name: str = 
 
 
 def contacts_card(sender: str | None, formatted_name: str, phone: str) -> dict[str, Any]:
-    card = {"name": {"formatted_name": formatted_name, "first_name": formatted_name}, "phones": [{"phone": phone}]}
+    card = {
+        "name": {"formatted_name": formatted_name, "first_name": formatted_name},
+        "phones": [{"phone": phone}],
+    }
     return _message(sender, "contacts", [card])
 
 
@@ -174,7 +201,8 @@ def envelope(*entries: list[dict[str, Any]], waba_id: str = DEFAULT_WABA_ID) -> 
     return {
         "object": "whatsapp_business_account",
         "entry": [
-            {"id": waba_id, "changes": [{"value": v, "field": "messages"} for v in values]} for values in entries
+            {"id": waba_id, "changes": [{"value": v, "field": "messages"} for v in values]}
+            for values in entries
         ],
     }
 
@@ -182,7 +210,9 @@ def envelope(*entries: list[dict[str, Any]], waba_id: str = DEFAULT_WABA_ID) -> 
 def customer_message(message: dict[str, Any], name: str | None = "Customer", **value_kwargs: Any) -> dict:
     """A whole body for one customer message (the common case)."""
     wa_id = message.get("from")
-    contacts = None if message.get("type") == "system" else [contact(wa_id, name, message.get("from_user_id"))]
+    contacts = (
+        None if message.get("type") == "system" else [contact(wa_id, name, message.get("from_user_id"))]
+    )
     return envelope([value(messages=[message], contacts=contacts, **value_kwargs)])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import random
 from dataclasses import dataclass
@@ -129,7 +130,11 @@ class GraphClient:
 
     async def _post_messages(self, payload: dict[str, Any]) -> Any:
         try:
-            response = await self._http.post(self._settings.messages_url, json=payload)
+            # ASCII JSON: lone surrogates or odd characters from upstream text cannot break encoding.
+            content = json.dumps(payload, ensure_ascii=True).encode("ascii")
+            response = await self._http.post(
+                self._settings.messages_url, content=content, headers={"Content-Type": "application/json"}
+            )
         except httpx.HTTPError as exc:
             raise GraphNetworkError(f"{type(exc).__name__}: {exc}") from None
         return _json_or_error(response)

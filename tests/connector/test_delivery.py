@@ -40,7 +40,9 @@ async def test_every_entry_change_and_message_of_a_batch_is_handled(bot, fake_gr
             customer = f"97150000{e}{c}00"
             messages = [webhooks.text(customer, f"msg {e}.{c}.{m}") for m in range(2)]
             expected.update((customer, msg["text"]["body"]) for msg in messages)
-            values.append(webhooks.value(messages=messages, contacts=[webhooks.contact(customer, f"C{e}{c}")]))
+            values.append(
+                webhooks.value(messages=messages, contacts=[webhooks.contact(customer, f"C{e}{c}")])
+            )
         entries.append(values)
     assert (await bot.post(webhooks.envelope(*entries))).status_code == 200
     await bot.settle()
@@ -52,7 +54,9 @@ async def test_every_entry_change_and_message_of_a_batch_is_handled(bot, fake_gr
 async def test_turns_of_one_customer_stay_in_order(bot, fake_graph):
     """Each turn takes 200 ms; later messages must still be answered after earlier ones."""
     for n in range(4):
-        assert (await bot.post(webhooks.customer_message(webhooks.text(CUSTOMER, f"slow:{n}")))).status_code == 200
+        assert (
+            await bot.post(webhooks.customer_message(webhooks.text(CUSTOMER, f"slow:{n}")))
+        ).status_code == 200
     await bot.settle()
     replies = [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)]
     assert replies == [f"You said: slow:{n}" for n in range(4)]
@@ -84,7 +88,10 @@ async def test_webhook_is_acknowledged_before_the_turn_finishes(bot, fake_graph)
 async def test_statuses_never_reach_rasa_and_failures_are_recorded_once(bot, fake_graph):
     wamid = webhooks.new_wamid()
     failed = webhooks.status(
-        wamid, "failed", CUSTOMER, [webhooks.error_item(131026, "Message undeliverable", "Receiver incapable")]
+        wamid,
+        "failed",
+        CUSTOMER,
+        [webhooks.error_item(131026, "Message undeliverable", "Receiver incapable")],
     )
     body = webhooks.statuses_body(
         webhooks.status(wamid, "sent", CUSTOMER),
@@ -128,8 +135,12 @@ async def test_unreadable_or_foreign_signed_bodies_are_acknowledged_and_ignored(
         b"not json",
         b"[1, 2, 3]",
         webhooks.encode({"object": "whatsapp_business_account", "entry": "oops"}),
-        webhooks.encode({"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "account_update",
-                                                                                       "value": {"x": 1}}]}]}),
+        webhooks.encode(
+            {
+                "object": "whatsapp_business_account",
+                "entry": [{"changes": [{"field": "account_update", "value": {"x": 1}}]}],
+            }
+        ),
         webhooks.encode(webhooks.envelope([webhooks.value(messages=[{"type": "text"}, "junk", None])])),
     ]
     for raw in bodies:
@@ -172,10 +183,47 @@ async def test_unconfigured_channel_answers_503_so_meta_keeps_the_message(fake_g
     from connectors.whatsapp.channel import WhatsAppInput
     from tests.connector.harness import BotServer, make_settings
 
-    server = await BotServer(WhatsAppInput(make_settings(fake_graph.base_url, sqlite_url, access_token=""))).start()
+    server = await BotServer(
+        WhatsAppInput(make_settings(fake_graph.base_url, sqlite_url, access_token=""))
+    ).start()
     try:
         response = await server.post(webhooks.customer_message(webhooks.text(CUSTOMER, "hi")))
         assert response.status_code == 503
         assert "WHATSAPP_ACCESS_TOKEN" in response.text
     finally:
         await server.stop()
+
+
+async def _answered_once_with(settings) -> None:
+    from connectors.whatsapp.channel import WhatsAppInput
+    from tests.connector.harness import BotServer
+
+    server = await BotServer(WhatsAppInput(settings)).start()
+    try:
+        body = webhooks.customer_message(webhooks.text(CUSTOMER, "wiper blades"))
+        responses = await asyncio.gather(*(server.post(body) for _ in range(6)))
+        assert {r.status_code for r in responses} == {200}
+        await server.settle()
+        assert [m.text for m in server.received] == ["wiper blades"]
+    finally:
+        await server.stop()
+
+
+async def test_redeliveries_answered_once_on_each_sql_backend(fake_graph, database_url):
+    from connectors.whatsapp.tables import make_engine, metadata
+    from tests.connector.harness import make_settings
+
+    await _answered_once_with(make_settings(fake_graph.base_url, database_url))
+    engine = make_engine(database_url)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+async def test_redeliveries_answered_once_with_redis(fake_graph, sqlite_url, redis_url):
+    import redis
+
+    from tests.connector.harness import make_settings
+
+    redis.Redis.from_url(redis_url).flushdb()
+    await _answered_once_with(make_settings(fake_graph.base_url, sqlite_url, redis_url=redis_url))
+    assert len(fake_graph.messages_to(CUSTOMER)) == 1

@@ -63,7 +63,9 @@ async def test_button_reply_sends_the_id_not_the_title(bot):
 
 
 async def test_list_reply_sends_the_row_id(bot):
-    await _send(bot, webhooks.list_reply(CUSTOMER, "/choose_part{\"sku\": \"X\"}", "Brake pad set…", "Brake pad set 1"))
+    await _send(
+        bot, webhooks.list_reply(CUSTOMER, '/choose_part{"sku": "X"}', "Brake pad set…", "Brake pad set 1")
+    )
     assert [m.text for m in bot.received] == ['/choose_part{"sku": "X"}']
 
 
@@ -118,7 +120,9 @@ async def test_image_and_voice_note_without_a_pipeline_ask_the_customer_to_type(
     await _send(bot, webhooks.image(CUSTOMER, fake_graph.register_media(b"jpeg", "image/jpeg")))
     await _send(bot, webhooks.audio(CUSTOMER, fake_graph.register_media(b"ogg", "audio/ogg")))
     assert bot.received == []
-    assert [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)] == [texts.MEDIA_NOT_UNDERSTOOD] * 2
+    assert [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)] == [
+        texts.MEDIA_NOT_UNDERSTOOD
+    ] * 2
 
 
 async def test_image_caption_is_used_when_no_pipeline_reads_the_photo(bot):
@@ -148,7 +152,9 @@ async def test_photo_goes_through_the_media_pipeline_to_rasa(media_bot, fake_gra
     [received] = media_bot.received
     assert received.text == "image says: part number 04465-60320"
     assert received.metadata["media"]["id"] == media_id
-    assert RecordingPipeline.calls == [("image", media_id, "image/jpeg", CUSTOMER, b"part number 04465-60320")]
+    assert RecordingPipeline.calls == [
+        ("image", media_id, "image/jpeg", CUSTOMER, b"part number 04465-60320")
+    ]
 
 
 async def test_voice_note_carries_the_voice_flag(media_bot, fake_graph):
@@ -191,7 +197,9 @@ async def test_bsuid_only_customer_is_keyed_and_answered_by_bsuid(bot, fake_grap
 
 async def test_bsuid_from_contacts_when_message_has_no_sender_fields(bot, fake_graph):
     message = webhooks.text(None, "hi")
-    body = webhooks.envelope([webhooks.value(messages=[message], contacts=[webhooks.contact(None, "Z", BSUID)])])
+    body = webhooks.envelope(
+        [webhooks.value(messages=[message], contacts=[webhooks.contact(None, "Z", BSUID)])]
+    )
     assert (await bot.post(body)).status_code == 200
     await bot.settle()
     assert [m.sender_id for m in bot.received] == [BSUID]
@@ -207,4 +215,3 @@ async def test_empty_text_and_interactive_without_id_are_ignored(bot, fake_graph
     await _send(bot, webhooks.text(CUSTOMER, "   "))
     await _send(bot, webhooks.button_reply(CUSTOMER, "", ""))
     assert bot.received == [] and fake_graph.sent == []
-

@@ -37,8 +37,12 @@ async def test_valid_signature_is_accepted_and_answered(bot, fake_graph):
 async def test_signature_is_checked_over_raw_bytes_with_emoji_and_arabic(bot, fake_graph):
     """Meta escapes non-ASCII; re-serialising the JSON would break the HMAC."""
     text = "فحمات فرامل 🚗 for café"
-    for raw in (_body(text), json.dumps(webhooks.customer_message(webhooks.text(CUSTOMER, text)),
-                                        ensure_ascii=False).encode("utf-8")):
+    for raw in (
+        _body(text),
+        json.dumps(webhooks.customer_message(webhooks.text(CUSTOMER, text)), ensure_ascii=False).encode(
+            "utf-8"
+        ),
+    ):
         response = await bot.post_raw(raw, webhooks.signed_headers(raw, APP_SECRET))
         assert response.status_code == 200
     await fake_graph.wait_for(2, CUSTOMER)

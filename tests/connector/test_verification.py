@@ -8,7 +8,9 @@ from tests.connector.harness import VERIFY_TOKEN
 
 
 async def test_correct_token_echoes_the_challenge_as_plain_text(bot):
-    response = await bot.get({"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"})
+    response = await bot.get(
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    )
     assert response.status_code == 200
     assert response.text == "1158201444"
     assert response.headers["content-type"].startswith("text/plain")
@@ -35,7 +37,9 @@ async def test_no_configured_verify_token_refuses_even_an_empty_token(fake_graph
     from connectors.whatsapp.channel import WhatsAppInput
     from tests.connector.harness import BotServer, make_settings
 
-    server = await BotServer(WhatsAppInput(make_settings(fake_graph.base_url, sqlite_url, verify_token=""))).start()
+    server = await BotServer(
+        WhatsAppInput(make_settings(fake_graph.base_url, sqlite_url, verify_token=""))
+    ).start()
     try:
         response = await server.get({"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "42"})
         assert response.status_code == 403

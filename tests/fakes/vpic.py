@@ -33,7 +33,38 @@ MESSAGE = (
     "as an indication that a feature or technology is unavailable for a vehicle."
 )
 # Every key DecodeVinValues returns (values are always strings).
-FIELDS = ["ABS", "ActiveSafetySysNote", "AdaptiveCruiseControl", "AdaptiveDrivingBeam", "AdaptiveHeadlights", "AdditionalErrorText", "AirBagLocCurtain", "AirBagLocFront", "AirBagLocKnee", "AirBagLocSeatCushion", "AirBagLocSide", "AutoReverseSystem", "AutomaticPedestrianAlertingSound", "AxleConfiguration", "Axles", "BasePrice", "BatteryA", "BatteryA_to", "BatteryCells", "BatteryInfo", "BatteryKWh", "BatteryKWh_to", "BatteryModules", "BatteryPacks", "BatteryType", "BatteryV", "BatteryV_to", "BedLengthIN", "BedType", "BlindSpotIntervention", "BlindSpotMon", "BodyCabType", "BodyClass", "BrakeSystemDesc", "BrakeSystemType", "BusFloorConfigType", "BusLength", "BusType", "CAN_AACN", "CIB", "CashForClunkers", "ChargerLevel", "ChargerPowerKW", "CombinedBrakingSystem", "CoolingType", "CurbWeightLB", "CustomMotorcycleType", "DaytimeRunningLight", "DestinationMarket", "DisplacementCC", "DisplacementCI", "DisplacementL", "Doors", "DriveType", "DriverAssist", "DynamicBrakeSupport", "EDR", "ESC", "EVDriveUnit", "ElectrificationLevel", "EngineConfiguration", "EngineCycles", "EngineCylinders", "EngineHP", "EngineHP_to", "EngineKW", "EngineManufacturer", "EngineModel", "EntertainmentSystem", "ErrorCode", "ErrorText", "ForwardCollisionWarning", "FuelInjectionType", "FuelTypePrimary", "FuelTypeSecondary", "GCWR", "GCWR_to", "GVWR", "GVWR_to", "KeylessIgnition", "LaneCenteringAssistance", "LaneDepartureWarning", "LaneKeepSystem", "LowerBeamHeadlampLightSource", "Make", "MakeID", "Manufacturer", "ManufacturerId", "Model", "ModelID", "ModelYear", "MotorcycleChassisType", "MotorcycleSuspensionType", "NCSABodyType", "NCSAMake", "NCSAMapExcApprovedBy", "NCSAMapExcApprovedOn", "NCSAMappingException", "NCSAModel", "NCSANote", "NonLandUse", "Note", "OtherBusInfo", "OtherEngineInfo", "OtherMotorcycleInfo", "OtherRestraintSystemInfo", "OtherTrailerInfo", "ParkAssist", "PedestrianAutomaticEmergencyBraking", "PlantCity", "PlantCompanyName", "PlantCountry", "PlantState", "PossibleValues", "Pretensioner", "RearAutomaticEmergencyBraking", "RearCrossTrafficAlert", "RearVisibilitySystem", "SAEAutomationLevel", "SAEAutomationLevel_to", "SeatBeltsAll", "SeatRows", "Seats", "SemiautomaticHeadlampBeamSwitching", "Series", "Series2", "SteeringLocation", "SuggestedVIN", "TPMS", "TopSpeedMPH", "TrackWidth", "TractionControl", "TrailerBodyType", "TrailerLength", "TrailerType", "TransmissionSpeeds", "TransmissionStyle", "Trim", "Trim2", "Turbo", "VIN", "ValveTrainDesign", "VehicleDescriptor", "VehicleType", "WheelBaseLong", "WheelBaseShort", "WheelBaseType", "WheelSizeFront", "WheelSizeRear", "WheelieMitigation", "Wheels", "Windows"]
+FIELDS = (
+    "ABS", "ActiveSafetySysNote", "AdaptiveCruiseControl", "AdaptiveDrivingBeam",
+    "AdaptiveHeadlights", "AdditionalErrorText", "AirBagLocCurtain", "AirBagLocFront",
+    "AirBagLocKnee", "AirBagLocSeatCushion", "AirBagLocSide", "AutoReverseSystem",
+    "AutomaticPedestrianAlertingSound", "AxleConfiguration", "Axles", "BasePrice", "BatteryA",
+    "BatteryA_to", "BatteryCells", "BatteryInfo", "BatteryKWh", "BatteryKWh_to", "BatteryModules",
+    "BatteryPacks", "BatteryType", "BatteryV", "BatteryV_to", "BedLengthIN", "BedType",
+    "BlindSpotIntervention", "BlindSpotMon", "BodyCabType", "BodyClass", "BrakeSystemDesc",
+    "BrakeSystemType", "BusFloorConfigType", "BusLength", "BusType", "CAN_AACN", "CIB",
+    "CashForClunkers", "ChargerLevel", "ChargerPowerKW", "CombinedBrakingSystem", "CoolingType",
+    "CurbWeightLB", "CustomMotorcycleType", "DaytimeRunningLight", "DestinationMarket",
+    "DisplacementCC", "DisplacementCI", "DisplacementL", "Doors", "DriveType", "DriverAssist",
+    "DynamicBrakeSupport", "EDR", "ESC", "EVDriveUnit", "ElectrificationLevel",
+    "EngineConfiguration", "EngineCycles", "EngineCylinders", "EngineHP", "EngineHP_to", "EngineKW",
+    "EngineManufacturer", "EngineModel", "EntertainmentSystem", "ErrorCode", "ErrorText",
+    "ForwardCollisionWarning", "FuelInjectionType", "FuelTypePrimary", "FuelTypeSecondary", "GCWR",
+    "GCWR_to", "GVWR", "GVWR_to", "KeylessIgnition", "LaneCenteringAssistance",
+    "LaneDepartureWarning", "LaneKeepSystem", "LowerBeamHeadlampLightSource", "Make", "MakeID",
+    "Manufacturer", "ManufacturerId", "Model", "ModelID", "ModelYear", "MotorcycleChassisType",
+    "MotorcycleSuspensionType", "NCSABodyType", "NCSAMake", "NCSAMapExcApprovedBy",
+    "NCSAMapExcApprovedOn", "NCSAMappingException", "NCSAModel", "NCSANote", "NonLandUse", "Note",
+    "OtherBusInfo", "OtherEngineInfo", "OtherMotorcycleInfo", "OtherRestraintSystemInfo",
+    "OtherTrailerInfo", "ParkAssist", "PedestrianAutomaticEmergencyBraking", "PlantCity",
+    "PlantCompanyName", "PlantCountry", "PlantState", "PossibleValues", "Pretensioner",
+    "RearAutomaticEmergencyBraking", "RearCrossTrafficAlert", "RearVisibilitySystem",
+    "SAEAutomationLevel", "SAEAutomationLevel_to", "SeatBeltsAll", "SeatRows", "Seats",
+    "SemiautomaticHeadlampBeamSwitching", "Series", "Series2", "SteeringLocation", "SuggestedVIN",
+    "TPMS", "TopSpeedMPH", "TrackWidth", "TractionControl", "TrailerBodyType", "TrailerLength",
+    "TrailerType", "TransmissionSpeeds", "TransmissionStyle", "Trim", "Trim2", "Turbo", "VIN",
+    "ValveTrainDesign", "VehicleDescriptor", "VehicleType", "WheelBaseLong", "WheelBaseShort",
+    "WheelBaseType", "WheelSizeFront", "WheelSizeRear", "WheelieMitigation", "Wheels", "Windows",
+)
 
 CLEAN = {"ErrorCode": "0", "ErrorText": "0 - VIN decoded clean. Check Digit (9th position) is correct"}
 VEHICLES: dict[str, dict[str, str]] = {
@@ -86,7 +117,7 @@ class FakeVpicServer:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -135,7 +166,8 @@ class FakeVpicServer:
                 if behaviour == "slow":
                     time.sleep(fake.delay)
                 elif behaviour in {"500", "503", "429"}:
-                    return self._send(int(behaviour), b'{"Message":"An error has occurred."}', "application/json")
+                    body = b'{"Message":"An error has occurred."}'
+                    return self._send(int(behaviour), body, "application/json")
                 elif behaviour == "garbage":
                     return self._send(200, b'{"Count": 1, "Results": [{"Make": "TOY', "application/json")
                 elif behaviour == "no_results":

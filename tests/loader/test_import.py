@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from catalog import importer
@@ -20,8 +20,10 @@ from tests.loader.helpers import HEADER, parts_by_sku, snapshot
 GOOD = [
     "TY-1,Front Brake Pads,Brake Pads,Toyota Genuine,04465-60320,04465-60320|04465-60280,"
     "Toyota,Land Cruiser,2008,2021,,350.00,12,genuine",
-    "TY-1,Front Brake Pads,Brake Pads,Toyota Genuine,04465-60320,04465-60320,Lexus,LX570,2008,2021,,350.00,12,genuine",
-    "NS-1,Oil Filter,Oil Filter,Nissan Genuine,15208-65F0C,15208-65F0C,Nissan,Patrol,2010,2024,VK56VD,45,30,genuine",
+    "TY-1,Front Brake Pads,Brake Pads,Toyota Genuine,04465-60320,04465-60320,"
+    "Lexus,LX570,2008,2021,,350.00,12,genuine",
+    "NS-1,Oil Filter,Oil Filter,Nissan Genuine,15208-65F0C,15208-65F0C,"
+    "Nissan,Patrol,2010,2024,VK56VD,45,30,genuine",
     "BR-1,Brake Discs,Brake Discs,Brembo,09.A820.11,,Nissan,Patrol,2010,2024,,780,0,aftermarket",
 ]
 
@@ -101,7 +103,10 @@ def test_dirty_file_loads_good_rows_and_reports_each_bad_one_with_its_line(engin
     pads = parts["AR-1"]
     assert pads["name"] == "Brake Pads, Front / فحمات فرامل أمامية"
     assert pads["price_aed"] == Decimal("420.50")
-    assert pads["fitments"] == {("Toyota", "Land Cruiser", 2008, 2021, ""), ("Lexus", "LX570", 2008, 2021, "")}
+    assert pads["fitments"] == {
+        ("Toyota", "Land Cruiser", 2008, 2021, ""),
+        ("Lexus", "LX570", 2008, 2021, ""),
+    }
     assert pads["numbers"] == {"04465-60320"}
     air = parts["OK-2"]
     assert (air["price_aed"], air["stock"], air["condition"]) == (Decimal("1250.00"), 0, "oem")
@@ -133,7 +138,9 @@ def test_unusable_header_is_a_file_error(engine, write_csv, content, message):
 
 def test_non_utf8_and_excel_files_are_file_errors(engine, tmp_path):
     latin = tmp_path / "latin.csv"
-    latin.write_bytes((HEADER + "\nA,Pi\xe8ce,Brake Pads,B,1,,Toyota,Camry,2012,2017,,1,1,oem\n").encode("latin-1"))
+    latin.write_bytes(
+        (HEADER + "\nA,Pi\xe8ce,Brake Pads,B,1,,Toyota,Camry,2012,2017,,1,1,oem\n").encode("latin-1")
+    )
     with pytest.raises(CatalogFileError, match="not UTF-8"):
         import_catalog(engine, latin)
     xlsx = tmp_path / "stock.csv"
@@ -189,7 +196,10 @@ def test_prune_only_with_the_flag_and_never_a_sku_seen_on_a_rejected_row(engine,
     import_catalog(engine, write_csv(_csv(*GOOD), name="full.csv"))
     # NS-1's row is broken this time (bad year): it must survive a prune, fitments untouched.
     partial = write_csv(
-        _csv(GOOD[0], "NS-1,Oil Filter,Oil Filter,Nissan Genuine,15208-65F0C,,Nissan,Patrol,2010,20244,,45,30,genuine"),
+        _csv(
+            GOOD[0],
+            "NS-1,Oil Filter,Oil Filter,Nissan Genuine,15208-65F0C,,Nissan,Patrol,2010,20244,,45,30,genuine",
+        ),
         name="partial.csv",
     )
     kept = import_catalog(engine, partial).summary
@@ -226,20 +236,19 @@ def test_failure_on_a_later_batch_leaves_the_catalog_as_it_was(engine, write_csv
         for i in range(40)
     ]
     monkeypatch.setattr(importer, "BATCH_SIZE", 10)
+    real_insert = importer._insert_rows
     fitment_batches = []
 
-    def fail_on_third_fitment_batch(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO fitments"):
-            fitment_batches.append(statement)
+    def fail_on_third_fitment_batch(conn, table, rows):
+        if table.name == "fitments":
+            fitment_batches.append(len(rows))
             if len(fitment_batches) == 3:
-                raise OperationalError(statement, parameters, Exception("disk I/O error (injected)"))
+                raise OperationalError("INSERT INTO fitments", {}, Exception("disk I/O error (injected)"))
+        real_insert(conn, table, rows)
 
-    event.listen(engine, "before_cursor_execute", fail_on_third_fitment_batch)
-    try:
-        with pytest.raises(CatalogImportError, match="nothing was changed"):
-            import_catalog(engine, write_csv(_csv(*rows), name="second.csv"), prune=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", fail_on_third_fitment_batch)
+    monkeypatch.setattr(importer, "_insert_rows", fail_on_third_fitment_batch)
+    with pytest.raises(CatalogImportError, match="nothing was changed"):
+        import_catalog(engine, write_csv(_csv(*rows), name="second.csv"), prune=True)
 
     assert len(fitment_batches) == 3  # the failure really came after earlier batches were written
     assert snapshot(engine) == before
@@ -260,7 +269,10 @@ def test_mapping_semicolons_and_a_years_column(engine, write_csv):
     assert result.parsed.rejects == []
     assert result.parsed.ignored_columns == ["Remarks"]
     parts = parts_by_sku(engine)
-    assert parts["P-100"]["fitments"] == {("Toyota", "Camry", 2012, 2017, ""), ("Lexus", "ES", 2013, 2018, "")}
+    assert parts["P-100"]["fitments"] == {
+        ("Toyota", "Camry", 2012, 2017, ""),
+        ("Lexus", "ES", 2013, 2018, ""),
+    }
     assert parts["P-100"]["part_number"] == ""
     assert (parts["P-101"]["stock"], parts["P-101"]["brand"]) == (0, "Varta")
     (fitment,) = parts["P-101"]["fitments"]

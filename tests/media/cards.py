@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -25,7 +26,17 @@ _TRANSLIT = {
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-YEAR_CODES = {2012: "C", 2014: "E", 2016: "G", 2018: "J", 2019: "K", 2020: "L", 2021: "M", 2022: "N", 2023: "P"}
+YEAR_CODES = {
+    2012: "C",
+    2014: "E",
+    2016: "G",
+    2018: "J",
+    2019: "K",
+    2020: "L",
+    2021: "M",
+    2022: "N",
+    2023: "P",
+}
 
 # (make, model, WMI) pairs as sold in the Gulf.
 MAKES = (
@@ -145,8 +156,9 @@ def photograph(card: Image.Image, dist: Distortion, rng: random.Random) -> bytes
     if dist.blur:
         img = img.filter(ImageFilter.GaussianBlur(dist.blur))
     if dist.noise:
-        noise = Image.effect_noise(img.size, dist.noise).convert("RGB")
-        img = Image.blend(img, noise, 0.18)
+        pixels = np.asarray(img, dtype=np.float32)
+        noise = np.random.default_rng(rng.randrange(2**32)).normal(0, dist.noise, pixels.shape[:2])
+        img = Image.fromarray(np.clip(pixels + noise[..., None] * 0.5, 0, 255).astype(np.uint8))
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=dist.jpeg_quality)
     return out.getvalue()
@@ -156,4 +168,44 @@ def card_photo(
     vin: str, dist: Distortion | None = None, *, seed: int = 0, spaced_vin: bool = False, **card_fields
 ) -> bytes:
     """One registration-card photo as JPEG bytes."""
-    return photograph(render_card(vin, spaced_vin=spaced_vin, **card_fields), dist or Distortion(), random.Random(seed))
+    return photograph(
+        render_card(vin, spaced_vin=spaced_vin, **card_fields), dist or Distortion(), random.Random(seed)
+    )
+
+
+def random_distortion(rng: random.Random, *, sideways: bool = False) -> Distortion:
+    """A phone photo of a card on a table: tilted up to 7 degrees, blurred, noisy, compressed."""
+    angle = rng.uniform(-7, 7) + (90 if sideways else 0)
+    return Distortion(
+        angle=angle,
+        blur=rng.uniform(0.4, 1.4),
+        noise=rng.uniform(10, 40),
+        jpeg_quality=rng.randint(40, 85),
+        width=rng.randint(1000, 1600) if not sideways else rng.randint(800, 1100),
+    )
+
+
+@dataclass(frozen=True)
+class SampleCard:
+    """One generated photo and the truth it was made from."""
+
+    vin: str
+    make: str
+    model: str
+    distortion: Distortion
+    photo: bytes
+
+
+def sample_cards(count: int, seed: int = 2024, sideways_every: int = 10) -> list[SampleCard]:
+    """``count`` cards with varied makes, VINs and distortions (every ``sideways_every``-th turned 90°)."""
+    rng = random.Random(seed)
+    cards = []
+    for i in range(count):
+        make, model, wmi = MAKES[i % len(MAKES)]
+        year = rng.choice(sorted(YEAR_CODES))
+        vin = make_vin(rng, wmi, year)
+        sideways = sideways_every > 0 and i % sideways_every == sideways_every - 1
+        dist = random_distortion(rng, sideways=sideways)
+        photo = card_photo(vin, dist, seed=seed + i, make=make, model=model, year=year)
+        cards.append(SampleCard(vin, make, model, dist, photo))
+    return cards

@@ -8,6 +8,7 @@ get the canned "could you rephrase" reply. Never a model error, never model text
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -415,3 +416,20 @@ async def test_long_message_is_cut_before_sending(fake_openai, fake_rasa, make_r
 
     user = fake_openai.chat_requests[0].json["messages"][1]["content"]
     assert len(user) < 200 + 40
+
+
+# --------------------------------------------------------------------------- the project's domain
+def test_the_canned_clarification_exists_in_the_domain_in_both_languages():
+    """The response the action sends must be one the assistant's domain defines."""
+    from rasa.shared.core.domain import Domain
+
+    from actions.rephrase_fallback import _canned
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
+    dispatcher = CollectingDispatcher()
+    _canned(dispatcher, domain)
+    [message] = dispatcher.messages
+    variations = domain["responses"][message["response"]]
+    assert any(v.get("condition") for v in variations), "needs an Arabic variation on the language slot"
+    assert any(not v.get("condition") for v in variations)
+    assert "action_rephrase_fallback" in domain["actions"]

@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from catalog.vehicle_ids import check_digit_binding, decode, repair_lookalikes
-from tests.vehicle.test_vins import VALID_VINS
+from tests.vehicle.vin_samples import VALID_VINS
 
 LETTER_FOR = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
 BINDING = [v for v, _, _ in VALID_VINS if check_digit_binding(v)]

@@ -1,0 +1,303 @@
+"""Slot validation: the language of every message, and the parts form (part, make, model, year).
+
+``validate_part_form`` reads each message (NLU entities + the catalog vocabulary + VIN
+decoding, see :mod:`actions.understanding`), then one ``validate_<slot>`` per slot checks the
+candidate against the catalog and decides what to say: the canonical name, a "did you mean"
+with buttons, "Land Cruiser or Land Cruiser Prado?", or the list of models a make has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction, ValidationAction
+
+from actions.language import detect_language
+from actions.runtime import CatalogUnavailable, vocabulary
+from actions.understanding import (
+    FORM_SLOTS,
+    MIN_YEAR,
+    MessageFacts,
+    Reading,
+    max_year,
+    parse_year,
+    read_message,
+    stale_slots,
+)
+from catalog.vehicle_messages import friendly_problem
+from catalog.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
+VALIDATION_ORDER = ("make", "model", "year", "part")  # a model is checked against its make
+MAX_FREE_PART = 60
+QUOTE = 30
+SHOWN_OPTIONS = 3
+
+
+def message_facts(tracker: Tracker) -> MessageFacts:
+    latest = tracker.latest_message or {}
+    return MessageFacts(
+        text=(latest.get("text") or "").strip(),
+        intent=(latest.get("intent") or {}).get("name"),
+        entities=tuple(latest.get("entities") or ()),
+    )
+
+
+def inform_payload(**values: str) -> str:
+    return "/inform" + json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def quote(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= QUOTE else text[: QUOTE - 1] + "…"
+
+
+async def _vocabulary_or_none() -> Vocabulary | None:
+    try:
+        return await vocabulary()
+    except CatalogUnavailable:
+        return None
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Runs after every user message: keeps the ``language`` slot in step with the customer."""
+
+    def domain_slots(self, domain: dict[str, Any]) -> list[str]:
+        return ["language"]
+
+    async def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        previous = tracker.get_slot("language")
+        language = detect_language(message_facts(tracker).text, previous)
+        return {} if language == previous else {"language": language}
+
+    async def validate_language(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"language": value if value in ("en", "ar") else "en"}
+
+
+class ValidatePartForm(FormValidationAction):
+    """Fills part, make, model and year from whatever the customer writes, checked against the catalog."""
+
+    def name(self) -> str:
+        return "validate_part_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        facts = message_facts(tracker)
+        previous = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        vocab = await _vocabulary_or_none()
+        if vocab is None:
+            reading = _reading_from_entities(facts)
+        else:
+            reading = await asyncio.to_thread(read_message, facts, vocab, previous, requested)
+        side_events = self._suggestion_events(facts, tracker, reading)
+        side_events += self._vehicle_id_events(dispatcher, tracker, reading)
+        if reading.part_number:
+            side_events.append(SlotSet("part_number", reading.part_number))
+        elif reading.part_number_cleared:
+            side_events.append(SlotSet("part_number", None))
+        tracker.add_slots(side_events)
+        tracker.add_slots(
+            [SlotSet(slot, reading.candidates[slot]) for slot in VALIDATION_ORDER if slot in reading.candidates]
+        )
+        validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
+        now = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
+        stale = stale_slots(previous, now, set(reading.candidates))
+        stale_events = [SlotSet(slot, None) for slot in sorted(stale) if now.get(slot) is not None]
+        return side_events + validation_events + stale_events
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventType | None:
+        """A part number needs no vehicle: stop asking and search."""
+        if tracker.get_slot("part_number"):
+            return SlotSet(REQUESTED_SLOT, None)
+        return None
+
+    # ------------------------------------------------------------------ side channels
+    @staticmethod
+    def _suggestion_events(facts: MessageFacts, tracker: Tracker, reading: Reading) -> list[EventType]:
+        """"yes" to "Did you mean Toyota?" takes the suggestion; any new detail drops it."""
+        suggestion = tracker.get_slot("suggestion")
+        if not isinstance(suggestion, dict):
+            return []
+        if facts.intent == "affirm" and suggestion.get("slot") in FORM_SLOTS:
+            reading.candidates.setdefault(suggestion["slot"], str(suggestion.get("value")))
+            return [SlotSet("suggestion", None)]
+        return [SlotSet("suggestion", None)] if not reading.empty else []
+
+    @staticmethod
+    def _vehicle_id_events(
+        dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading
+    ) -> list[EventType]:
+        vid = reading.vehicle_id
+        if vid is None:
+            return []
+        language = tracker.get_slot("language") or "en"
+        if not vid.valid:
+            dispatcher.utter_message(
+                response="utter_vin_invalid", vin=vid.normalized, problem=friendly_problem(vid, language)
+            )
+            return []
+        vehicle = " ".join(str(v) for v in (vid.make, vid.model, vid.year) if v) or vid.normalized
+        dispatcher.utter_message(response="utter_vin_read", vin=vid.normalized, vehicle=vehicle)
+        return [SlotSet("vin", vid.normalized)]
+
+    # ------------------------------------------------------------------ validators
+    async def validate_make(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not value:
+            return {}
+        vocab = await _vocabulary_or_none()
+        if vocab is None:
+            return {"make": str(value).strip().title()}
+        match = vocab.match_make(str(value))
+        if match.value:
+            return {"make": match.value}
+        if match.candidates:
+            self._did_you_mean(dispatcher, "make", match.candidates, vocab, tracker)
+            return {"make": None, **self._suggest("make", match.candidates)}
+        dispatcher.utter_message(
+            response="utter_unknown_make", value=quote(value), options=", ".join(vocab.makes())
+        )
+        return {"make": None}
+
+    async def validate_model(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not value:
+            return {}
+        vocab = await _vocabulary_or_none()
+        if vocab is None:
+            return {"model": str(value).strip().title()}
+        make = tracker.get_slot("make")
+        match = vocab.match_model(str(value), make)
+        if match.value:
+            result: dict[str, Any] = {"model": match.value}
+            if match.make and match.make != make:
+                result["make"] = match.make  # "land cruiser" is a Toyota whatever was said before
+            return result
+        if match.candidates:
+            options = match.candidates
+            dispatcher.utter_message(
+                response="utter_ambiguous_model",
+                value=quote(value),
+                options=_or_list(options, tracker),
+                buttons=[
+                    {"title": _title(vocab, "model", name, make, tracker), "payload": _model_payload(vocab, name)}
+                    for name in options[:SHOWN_OPTIONS]
+                ],
+            )
+            return {"model": None, **self._suggest("model", options)}
+        if make:
+            dispatcher.utter_message(
+                response="utter_unknown_model",
+                value=quote(value),
+                options=", ".join(vocab.models_for(make)),
+            )
+        return {"model": None}
+
+    async def validate_year(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if value is None or value == "":
+            return {}
+        year = parse_year(value, requested=tracker.get_slot(REQUESTED_SLOT) == "year")
+        if year is None:
+            dispatcher.utter_message(response="utter_bad_year", min_year=MIN_YEAR, max_year=max_year())
+            return {"year": None}
+        return {"year": str(year)}
+
+    async def validate_part(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not value:
+            return {}
+        text = " ".join(str(value).split())
+        vocab = await _vocabulary_or_none()
+        if vocab is None:
+            return {"part": text[:MAX_FREE_PART]}
+        match = vocab.match_part(text)
+        if match.value:
+            return {"part": match.value}
+        if match.candidates:
+            self._did_you_mean(dispatcher, "part", match.candidates, vocab, tracker)
+            return {"part": None, **self._suggest("part", match.candidates)}
+        if sum(ch.isalpha() for ch in text) >= 3 and len(text) <= MAX_FREE_PART:
+            return {"part": text}  # not a category we know: searched by name, else a lead for staff
+        dispatcher.utter_message(
+            response="utter_unknown_part", value=quote(value), options=", ".join(vocab.categories()[:8])
+        )
+        return {"part": None}
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _did_you_mean(
+        dispatcher: CollectingDispatcher,
+        slot: str,
+        candidates: tuple[str, ...],
+        vocab: Vocabulary,
+        tracker: Tracker,
+    ) -> None:
+        shown = candidates[:SHOWN_OPTIONS]
+        dispatcher.utter_message(
+            response="utter_did_you_mean",
+            options=_or_list(shown, tracker),
+            buttons=[
+                {"title": _title(vocab, slot, name, tracker.get_slot("make"), tracker), "payload": inform_payload(**{slot: name})}
+                for name in shown
+            ],
+        )
+
+    @staticmethod
+    def _suggest(slot: str, candidates: tuple[str, ...]) -> dict[str, Any]:
+        """Remember a single suggestion so that a typed "yes" accepts it."""
+        if len(candidates) == 1:
+            return {"suggestion": {"slot": slot, "value": candidates[0]}}
+        return {}
+
+
+def _reading_from_entities(facts: MessageFacts) -> Reading:
+    """Without the catalog (database down): take NLU entities as they are."""
+    reading = Reading()
+    if facts.intent in ("request_part", "inform") or facts.is_payload:
+        for slot in FORM_SLOTS:
+            value = facts.entity(slot)
+            if value:
+                reading.candidates[slot] = value
+        reading.part_number = facts.entity("part_number")
+    return reading
+
+
+def _or_list(names: tuple[str, ...], tracker: Tracker) -> str:
+    joiner = " أو " if tracker.get_slot("language") == "ar" else " or "
+    return joiner.join(names)
+
+
+def _title(vocab: Vocabulary, kind: str, name: str, make: str | None, tracker: Tracker) -> str:
+    """A button title (at most 20 characters), in Arabic for Arabic conversations when known."""
+    label = name
+    if tracker.get_slot("language") == "ar":
+        arabic = vocab.arabic_name(kind, make, name) if kind == "model" and make else vocab.arabic_name(kind, name)
+        label = arabic or name
+    return label if len(label) <= 20 else label[:19] + "…"
+
+
+def _model_payload(vocab: Vocabulary, name: str) -> str:
+    """``/inform{"model": ...}``; "Toyota Rush"-style candidates (same model name under two makes) carry the make."""
+    make, _, rest = name.partition(" ")
+    if rest and make in vocab.makes() and rest in vocab.models_for(make):
+        return inform_payload(make=make, model=rest)
+    return inform_payload(model=name)

@@ -1,0 +1,1 @@
+"""Helpers shared by end-to-end tests (server start-up, sample catalog)."""

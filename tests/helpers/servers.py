@@ -1,0 +1,235 @@
+"""Start the real action server and Rasa server as subprocesses, for end-to-end tests.
+
+Reusable by any end-to-end test (the assistant's REST tests, the WhatsApp channel's webhook
+tests)::
+
+    catalog_url = build_sample_catalog(tmp_path / "catalog.db", rows=3000)
+    with AssistantStack(tmp_path, catalog_url) as stack:     # free ports, temp tracker store
+        replies = stack.send("alice", "hi")
+        slots = stack.tracker("alice")["slots"]
+
+Each process gets its own log file under the temp folder; a start-up failure raises
+:class:`ServerStartError` with the end of that log.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+RASA = str(Path(sys.executable).with_name("rasa"))
+sys.path.insert(0, str(ROOT))
+
+
+class ServerStartError(RuntimeError):
+    """A server did not become ready; the message holds the end of its log."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_sample_catalog(path: Path, rows: int = 3000) -> str:
+    """A SQLite catalog at ``path`` loaded from the deterministic sample generator; returns its URL."""
+    from catalog.db import make_engine
+    from catalog.importer import import_catalog
+    from catalog.migrate import upgrade_database
+    from catalog.sample import write_sample
+
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    csv_path = write_sample(path.with_suffix(".csv"), rows)
+    engine = make_engine(url)
+    try:
+        import_catalog(engine, csv_path)
+    finally:
+        engine.dispose()
+    return url
+
+
+def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONDONTWRITEBYTECODE="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    env.pop("OPENAI_API_KEY", None)  # end-to-end tests never reach a real model provider
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class ManagedProcess:
+    """A subprocess with a log file, stopped by its own pid only."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    ready_url: str
+    timeout_s: float = 240.0
+    process: subprocess.Popen | None = None
+
+    def start(self) -> ManagedProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 - fixed argv
+            self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise ServerStartError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise ServerStartError(f"{self.name} not ready after {self.timeout_s:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def start_action_server(workdir: Path, env: Mapping[str, str], port: int | None = None) -> ManagedProcess:
+    port = port or free_port()
+    return ManagedProcess(
+        name="action server",
+        args=[PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        env=base_env(env),
+        log_path=workdir / "actions.log",
+        ready_url=f"http://127.0.0.1:{port}/health",
+    ).start()
+
+
+def write_endpoints(workdir: Path, action_url: str) -> Path:
+    """Endpoints for a test: the given action server, a SQLite tracker store in ``workdir``."""
+    from scripts.render_endpoints import write_endpoints as render
+
+    return render(
+        workdir / "endpoints.yml",
+        {"ACTION_ENDPOINT_URL": action_url, "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}"},
+        root=workdir,
+    )
+
+
+def start_rasa_server(
+    workdir: Path,
+    model: Path,
+    endpoints: Path,
+    credentials: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    port: int | None = None,
+) -> ManagedProcess:
+    port = port or free_port()
+    args = [
+        RASA, "run", "--enable-api", "--model", str(model), "--port", str(port),
+        "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
+        "--cors", "*",
+    ]  # fmt: skip
+    return ManagedProcess(
+        name="rasa server",
+        args=args,
+        env=base_env(env),
+        log_path=workdir / "rasa.log",
+        ready_url=f"http://127.0.0.1:{port}/status",
+    ).start()
+
+
+@dataclass
+class AssistantStack:
+    """Action server + Rasa server (REST channel, SQLite tracker store) on free ports."""
+
+    workdir: Path
+    catalog_url: str
+    model: Path | None = None
+    credentials: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    actions: ManagedProcess | None = None
+    rasa: ManagedProcess | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.catalog_url,
+            "LEAD_SPOOL_PATH": str(self.workdir / "spool" / "leads.jsonl"),
+            **self.extra_env,
+        }
+
+    @property
+    def rasa_url(self) -> str:
+        assert self.rasa is not None
+        return self.rasa.ready_url.rsplit("/", 1)[0]
+
+    def __enter__(self) -> AssistantStack:
+        from scripts.train_model import ensure_model
+
+        model = self.model or ensure_model(quiet=True)
+        self.actions = start_action_server(self.workdir, self.env)
+        action_url = self.actions.ready_url.replace("/health", "/webhook")
+        try:
+            endpoints = write_endpoints(self.workdir, action_url)
+            self.rasa = start_rasa_server(self.workdir, model, endpoints, self.credentials, self.env)
+        except BaseException:
+            self.actions.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in (self.rasa, self.actions):
+            if proc is not None:
+                proc.stop()
+
+    def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict]:
+        """One customer message through the REST channel; the bot's replies."""
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        response = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {p.name} ---\n{p.log_tail()}" for p in (self.actions, self.rasa) if p is not None
+        )
