@@ -76,8 +76,13 @@ class ActionChoosePart(Action):
             part_id=item.part_id,
             sku=item.sku,
             price_aed=Decimal(item.price_aed),
-            details={"name": item.name, "brand": item.brand, "part_number": item.part_number,
-                     "condition": item.condition, "stock_when_chosen": item.stock},
+            details={
+                "name": item.name,
+                "brand": item.brand,
+                "part_number": item.part_number,
+                "condition": item.condition,
+                "stock_when_chosen": item.stock,
+            },
         )
         lead_id = await save_lead(draft)
         if lead_id is None:

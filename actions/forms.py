@@ -109,7 +109,11 @@ class ValidatePartForm(FormValidationAction):
             side_events.append(SlotSet("part_number", None))
         tracker.add_slots(side_events)
         tracker.add_slots(
-            [SlotSet(slot, reading.candidates[slot]) for slot in VALIDATION_ORDER if slot in reading.candidates]
+            [
+                SlotSet(slot, reading.candidates[slot])
+                for slot in VALIDATION_ORDER
+                if slot in reading.candidates
+            ]
         )
         validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
         now = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
@@ -128,7 +132,7 @@ class ValidatePartForm(FormValidationAction):
     # ------------------------------------------------------------------ side channels
     @staticmethod
     def _suggestion_events(facts: MessageFacts, tracker: Tracker, reading: Reading) -> list[EventType]:
-        """"yes" to "Did you mean Toyota?" takes the suggestion; any new detail drops it."""
+        """ "yes" to "Did you mean Toyota?" takes the suggestion; any new detail drops it."""
         suggestion = tracker.get_slot("suggestion")
         if not isinstance(suggestion, dict):
             return []
@@ -196,7 +200,10 @@ class ValidatePartForm(FormValidationAction):
                 value=quote(value),
                 options=_or_list(options, tracker),
                 buttons=[
-                    {"title": _title(vocab, "model", name, make, tracker), "payload": _model_payload(vocab, name)}
+                    {
+                        "title": _title(vocab, "model", name, make, tracker),
+                        "payload": _model_payload(vocab, name),
+                    }
                     for name in options[:SHOWN_OPTIONS]
                 ],
             )
@@ -256,7 +263,10 @@ class ValidatePartForm(FormValidationAction):
             response="utter_did_you_mean",
             options=_or_list(shown, tracker),
             buttons=[
-                {"title": _title(vocab, slot, name, tracker.get_slot("make"), tracker), "payload": inform_payload(**{slot: name})}
+                {
+                    "title": _title(vocab, slot, name, tracker.get_slot("make"), tracker),
+                    "payload": inform_payload(**{slot: name}),
+                }
                 for name in shown
             ],
         )
@@ -290,13 +300,15 @@ def _title(vocab: Vocabulary, kind: str, name: str, make: str | None, tracker: T
     """A button title (at most 20 characters), in Arabic for Arabic conversations when known."""
     label = name
     if tracker.get_slot("language") == "ar":
-        arabic = vocab.arabic_name(kind, make, name) if kind == "model" and make else vocab.arabic_name(kind, name)
+        arabic = (
+            vocab.arabic_name(kind, make, name) if kind == "model" and make else vocab.arabic_name(kind, name)
+        )
         label = arabic or name
     return label if len(label) <= 20 else label[:19] + "…"
 
 
 def _model_payload(vocab: Vocabulary, name: str) -> str:
-    """``/inform{"model": ...}``; "Toyota Rush"-style candidates (same model name under two makes) carry the make."""
+    """``/inform{"model": ...}``; a "Make Model" candidate (one model name, two makes) carries the make."""
     make, _, rest = name.partition(" ")
     if rest and make in vocab.makes() and rest in vocab.models_for(make):
         return inform_payload(make=make, model=rest)

@@ -84,7 +84,11 @@ def customer_name(metadata: dict | None) -> str | None:
         value = metadata.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()
-    profile = (metadata.get("whatsapp") or {}).get("profile") if isinstance(metadata.get("whatsapp"), dict) else None
+    profile = (
+        (metadata.get("whatsapp") or {}).get("profile")
+        if isinstance(metadata.get("whatsapp"), dict)
+        else None
+    )
     if isinstance(profile, dict) and isinstance(profile.get("name"), str) and profile["name"].strip():
         return profile["name"].strip()
     return None

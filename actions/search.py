@@ -34,7 +34,9 @@ class ActionSearchParts(Action):
             vocab = await vocabulary()
             hits = await in_session(lambda session: self._search(session, tracker, vocab, limit))
         except CatalogUnavailable:
-            await save_lead(draft_for(tracker, "quote", status="pending_retry", details={"reason": "catalog down"}))
+            await save_lead(
+                draft_for(tracker, "quote", status="pending_retry", details={"reason": "catalog down"})
+            )
             dispatcher.utter_message(response="utter_catalog_down")
             return []
         except SearchError as exc:
@@ -83,7 +85,9 @@ class ActionSearchParts(Action):
             button_label=response_text(domain, "utter_results_list_button", language),
             section_title=response_text(domain, "utter_results_list_title", language),
         )
-        dispatcher.utter_message(response="utter_results", items=lines, json_message={"whatsapp": interactive}, **labels)
+        dispatcher.utter_message(
+            response="utter_results", items=lines, json_message={"whatsapp": interactive}, **labels
+        )
 
 
 def _labels(vocab: Vocabulary | None, tracker: Tracker, language: str) -> dict[str, str]:

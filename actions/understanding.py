@@ -24,7 +24,8 @@ FORM_SLOTS = ("part", "make", "model", "year")
 READ_INTENTS = frozenset({"request_part", "inform", "nlu_fallback"})
 # Words that mark the value after them as the wrong one: "2016 not 2015", "مو 2015".
 _NEGATIONS = frozenset(
-    "not no instead wrong mo mu mob mub msh mish mesh مو مب مش مهب ليس بدل ماهو مافي".split()
+    ["not", "no", "instead", "wrong", "mo", "mu", "mob", "mub", "msh", "mish", "mesh"]
+    + ["مو", "مب", "مش", "مهب", "ليس", "بدل", "ماهو", "مافي"]
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
@@ -180,7 +181,8 @@ def years_said(text: str, current: str | None) -> str | None:
     for i, token in enumerate(tokens):
         if not _YEAR_TOKEN.fullmatch(token) or not (MIN_YEAR <= int(token) <= max_year()):
             continue
-        if any(t in _NEGATIONS for t in tokens[max(0, i - 2) : i]):
+        before = tokens[max(0, i - 2) : i]
+        if (before and before[-1] in _NEGATIONS) or before == ["instead", "of"]:
             continue
         kept.append(token)
     kept = list(dict.fromkeys(kept))

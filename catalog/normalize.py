@@ -55,8 +55,13 @@ _SPACES = re.compile(r"\s+")
 
 def normalize_part_number(value: str) -> str:
     """``04465-60320``, ``04465 60320``, ``٠٤٤٦٥-٦٠٣٢٠`` and ``0446560320`` all become ``0446560320``."""
-    value = unicodedata.normalize("NFKC", value or "").translate(_DIGIT_FOLD)
-    return _PART_NO_STRIP.sub("", value).upper()
+    value = value or ""
+    for _ in range(3):  # removing separators can expose new NFKC compositions; stop when stable
+        folded = _PART_NO_STRIP.sub("", unicodedata.normalize("NFKC", value).translate(_DIGIT_FOLD)).upper()
+        if folded == value:
+            break
+        value = folded
+    return value
 
 
 def normalize_arabic(text: str) -> str:

@@ -116,6 +116,10 @@ def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = 
         hits = find_by_number(session, number, query.limit, condition=query.condition)
         if hits or not (query.part and query.part_number):
             return hits
+    elif _numberish(query.part) and not vocab.match_part(query.part or "").value:
+        hits = find_by_number(session, query.part or "", query.limit, condition=query.condition)
+        if hits:  # "P 83 152", "HU 7019 z": aftermarket numbers typed with spaces
+            return hits
     vehicle = _resolve_vehicle(vocab, query)
     if vehicle is None:
         return []  # a make/model we do not carry: no part can be shown as fitting
@@ -137,12 +141,12 @@ def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = 
             text_words = _text_words(query.part)
             if not text_words:
                 return []
-            conditions += [func.lower(Part.name).like(_like(w), escape="\\") for w in text_words]
+            conditions += [_name_contains(session, w) for w in text_words]
             words = ()
     elif vehicle.empty:
         return []  # neither part nor vehicle: nothing to search for
     if not vehicle.empty:
-        conditions.append(Part.id.in_(select(Fitment.part_id).where(vehicle.condition())))
+        conditions.append(_fits(vehicle, by_category=bool(conditions)))
     if query.condition:
         conditions.append(Part.condition == query.condition)
     order = [term for term in (exact, _word_rank(words)) if term is not None]
@@ -233,7 +237,8 @@ def _oem_numbers(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]
 
 
 def _fitment_texts(session: Session, ids: list[int], vehicle: _Vehicle | None) -> dict[int, str]:
-    """ "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021 +1 more", the asked vehicle first."""
+    """ "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021 +1 more", the asked vehicle first;
+    engines in brackets when the part fits only some engines: "... 2008-2021 (1UR-FE/3UR-FE)"."""
     matches = vehicle.condition() if vehicle is not None and not vehicle.empty else literal(False)
     stmt = (
         select(
@@ -242,6 +247,7 @@ def _fitment_texts(session: Session, ids: list[int], vehicle: _Vehicle | None) -
             Model.name.label("model"),
             Fitment.year_from,
             Fitment.year_to,
+            Fitment.engine,
             case((matches, 0), else_=1).label("asked"),
         )
         .join(Make, Make.id == Fitment.make_id)
@@ -251,15 +257,20 @@ def _fitment_texts(session: Session, ids: list[int], vehicle: _Vehicle | None) -
     ranges: dict[int, dict[tuple[str, str], list]] = defaultdict(dict)
     for row in session.execute(stmt):
         key = (row.make, row.model)
-        entry = ranges[row.part_id].setdefault(key, [row.asked, []])
+        entry = ranges[row.part_id].setdefault(key, [row.asked, [], set()])
         entry[0] = min(entry[0], row.asked)
         entry[1].append((row.year_from, row.year_to))
+        entry[2].add(row.engine or "")
     return {part_id: _describe(vehicles) for part_id, vehicles in ranges.items()}
 
 
 def _describe(vehicles: dict[tuple[str, str], list]) -> str:
     ordered = sorted(vehicles.items(), key=lambda kv: (kv[1][0], kv[0]))
-    texts = [f"{make} {model} {_merge_years(spans)}" for (make, model), (_, spans) in ordered]
+    texts = [
+        f"{make} {model} {_merge_years(spans)}"
+        + (f" ({'/'.join(sorted(engines))})" if "" not in engines else "")
+        for (make, model), (_, spans, engines) in ordered
+    ]
     more = len(texts) - SHOWN_VEHICLES
     return ", ".join(texts[:SHOWN_VEHICLES]) + (f" +{more} more" if more > 0 else "")
 
@@ -289,8 +300,19 @@ def _resolve_vehicle(vocab: Vocabulary, query: PartQuery) -> _Vehicle | None:
         make_id = vocab.make_id(make) if make else None
         if make_id is None:
             return None
-        return _Vehicle(make_id=make_id, year=query.year)
+        # All the make's models: the (model_id, year) index serves it, no scan of fitments.
+        ids = tuple(i for i in (vocab.model_id(make, m) for m in vocab.models_for(make)) if i is not None)
+        return _Vehicle(model_ids=ids, make_id=make_id, year=query.year)
     return _Vehicle()  # a year alone says nothing about fitment
+
+
+def _fits(vehicle: _Vehicle, by_category: bool) -> ColumnElement:
+    """Fitment filter. After a category/name filter, probe each candidate part (EXISTS on the
+    unique (part_id, model_id, years) index); with nothing else to go on, start from the
+    vehicle's fitments (IN on the (model_id, years) index)."""
+    if by_category:
+        return select(Fitment.id).where(Fitment.part_id == Part.id, vehicle.condition()).exists()
+    return Part.id.in_(select(Fitment.part_id).where(vehicle.condition()))
 
 
 def _number_in_part_text(part: str | None, vocab: Vocabulary) -> str | None:
@@ -298,6 +320,12 @@ def _number_in_part_text(part: str | None, vocab: Vocabulary) -> str | None:
     if not part or not part.strip():
         return None
     return vocab.parse(part).part_number
+
+
+def _numberish(text: str | None) -> bool:
+    """Could the whole text be a part number with spaces in it?"""
+    norm = normalize_part_number(text or "")
+    return 5 <= len(norm) <= 24 and sum(c.isdigit() for c in norm) >= 3
 
 
 def _text_words(text: str) -> list[str]:
@@ -316,6 +344,14 @@ def _word_rank(words: tuple[str, ...]) -> ColumnElement | None:
     for term in missing[1:]:
         total = total + term
     return total
+
+
+def _name_contains(session: Session, word: str) -> ColumnElement:
+    """Case-insensitive substring test on the part name. SQLite's LIKE already ignores ASCII
+    case, and skipping lower() on every row makes the scan markedly cheaper."""
+    if session.get_bind().dialect.name == "sqlite":
+        return Part.name.like(_like(word), escape="\\")
+    return Part.name.ilike(_like(word), escape="\\")
 
 
 def _like(word: str) -> str:

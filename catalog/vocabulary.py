@@ -749,10 +749,11 @@ def _fuzzable(span: list[str]) -> bool:
 
 
 def _joinable(left: str, right: str) -> bool:
-    """Join "04465 60320" (two digit groups) but not "2015 0446560320"."""
+    """Join digit groups typed with spaces ("04465 60320", "0 986 494 123"), never a year."""
 
-    def groupish(s: str) -> bool:
-        return len(s) >= 4 and sum(c.isdigit() for c in s) >= 3 and not _is_year(s)
+    def groupish(chunk: str) -> bool:
+        digits = sum(c.isdigit() for c in chunk)
+        return digits >= 1 and digits * 2 >= len(chunk) and not _is_year(chunk)
 
     return groupish(left) and groupish(right)
 
@@ -944,3 +945,43 @@ __all__ = [
     "normalize_arabic",
     "sync_vocabulary",
 ]
+
+
+# --------------------------------------------------------------------------- command line
+def _cli(argv: list[str] | None = None) -> int:
+    """``python -m catalog.vocabulary sync [--prune]`` and ``... parse "text"`` for staff."""
+    import argparse
+
+    from catalog.db import make_engine, make_session_factory, session_scope
+    from catalog.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m catalog.vocabulary", description=_cli.__doc__)
+    parser.add_argument("--database-url", default=None, help="default: $DATABASE_URL or var/catalog.db")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sync = sub.add_parser("sync", help="copy catalog/vocabulary/*.yml into the alias tables")
+    sync.add_argument("--prune", action="store_true", help="also delete spellings removed from the YAML")
+    parse = sub.add_parser("parse", help="show how a customer message is understood")
+    parse.add_argument("text")
+    args = parser.parse_args(argv)
+    engine = make_engine(args.database_url or Settings.from_env().database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            if args.command == "sync":
+                report = sync_vocabulary(session, prune=args.prune)
+                print(
+                    f"aliases added {report.aliases_added}, removed {report.aliases_removed}, "
+                    f"Arabic names set {report.arabic_names_set}; "
+                    f"{len(report.unmatched)} seed entries not in the catalog"
+                )
+            else:
+                print(Vocabulary.load(session).parse(args.text))
+    except SeedError as exc:
+        print(f"error: {exc}")
+        return 3
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_cli())

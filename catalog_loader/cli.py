@@ -69,7 +69,7 @@ def import_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count changes, write nothing."),
     report: Path | None = typer.Option(None, "--report", help="Write a JSON report (summary + rejects)."),
     rejects: Path | None = typer.Option(
-        None, "--rejects", help="Where to write rejected rows [default: FILE.rejects.csv]."
+        None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.csv next to FILE)."
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete parts whose sku is not in the file."),
     map_: list[str] | None = typer.Option(
@@ -101,8 +101,12 @@ def import_command(
         raise _fail(str(exc), EXIT_DATABASE) from None
     finally:
         engine.dispose()
-    _write_outputs(result, file, rejects, report, url)
     _print_summary(result)
+    try:
+        _write_outputs(result, file, rejects, report, url)
+    except OSError as exc:
+        done = "nothing was written (dry run)" if dry_run else "the import itself is committed"
+        raise _fail(f"cannot write {exc.filename}: {exc.strerror}; {done}", EXIT_BAD_FILE) from None
     if not result.loaded_anything:
         raise _fail("no valid rows: nothing was loaded", EXIT_NOTHING_LOADED)
 

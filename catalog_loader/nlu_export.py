@@ -44,7 +44,11 @@ class NluVocabulary:
     """Canonical names and their spellings, per entity (make, model, part)."""
 
     names: dict[str, dict[str, set[str]]] = field(
-        default_factory=lambda: {"make": defaultdict(set), "model": defaultdict(set), "part": defaultdict(set)}
+        default_factory=lambda: {
+            "make": defaultdict(set),
+            "model": defaultdict(set),
+            "part": defaultdict(set),
+        }
     )
 
     def add(self, entity: str, name: str, *spellings: str) -> None:
@@ -78,7 +82,9 @@ class NluVocabulary:
         for names in self.names.values():
             for name, spellings in sorted(names.items()):
                 kept = sorted(
-                    s for s in spellings if len(owners[s]) == 1 and s != name.lower() and s not in canonical_lower
+                    s
+                    for s in spellings
+                    if len(owners[s]) == 1 and s != name.lower() and s not in canonical_lower
                 )
                 if kept:
                     out.setdefault(name, [])
@@ -89,7 +95,7 @@ class NluVocabulary:
 def from_seed(vocab: NluVocabulary, seed: dict) -> None:
     for make, spell in seed.get("makes", {}).items():
         vocab.add("make", make, make, *_spellings(spell))
-    for make, models in seed.get("models", {}).items():
+    for models in seed.get("models", {}).values():
         for model, spell in models.items():
             vocab.add("model", model, model, *_spellings(spell))
     for part, spell in seed.get("parts", {}).items():
@@ -103,7 +109,9 @@ def from_database(vocab: NluVocabulary, database_url: str) -> int:
         with session_scope(make_session_factory(engine)) as session:
             count = 0
             for name, name_ar, alias in session.execute(
-                select(Make.name, Make.name_ar, MakeAlias.alias).outerjoin(MakeAlias, MakeAlias.make_id == Make.id)
+                select(Make.name, Make.name_ar, MakeAlias.alias).outerjoin(
+                    MakeAlias, MakeAlias.make_id == Make.id
+                )
             ):
                 vocab.add("make", name, name, *(x for x in (name_ar, alias) if x))
                 count += 1

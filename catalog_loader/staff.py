@@ -32,7 +32,9 @@ handoff_app = typer.Typer(help="Human handoff: list customers waiting for staff,
 leads_app = typer.Typer(help="Leads written while the database was down (the spool).")
 
 
-def resume_conversation(rasa_url: str, conversation_id: str, token: str | None = None, timeout: float = 10.0) -> None:
+def resume_conversation(
+    rasa_url: str, conversation_id: str, token: str | None = None, timeout: float = 10.0
+) -> None:
     """Un-pause a Rasa conversation paused by action_handoff. Raises httpx.HTTPError."""
     params = {"token": token} if token else None
     url = f"{rasa_url.rstrip('/')}/conversations/{conversation_id}/tracker/events"
@@ -42,7 +44,9 @@ def resume_conversation(rasa_url: str, conversation_id: str, token: str | None =
 
 @handoff_app.command("release")
 def release(
-    customer_id: str = typer.Argument(..., help="The customer's channel id (WhatsApp wa_id = Rasa sender id)."),
+    customer_id: str = typer.Argument(
+        ..., help="The customer's channel id (WhatsApp wa_id = Rasa sender id)."
+    ),
     rasa_url: str = typer.Option(
         os.environ.get("RASA_URL", DEFAULT_RASA_URL), "--rasa-url", help="Rasa server with --enable-api."
     ),

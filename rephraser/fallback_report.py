@@ -24,6 +24,16 @@ class Example:
 
 
 @dataclass(frozen=True)
+class FallbackMessage:
+    """One held-out message that hit the fallback, for trainers to look at."""
+
+    text: str
+    expected: str
+    best_intent: str | None
+    best_confidence: float
+
+
+@dataclass(frozen=True)
 class FallbackReport:
     """Counts over the held-out set; ``by_intent`` maps expected intent → (fallbacks, total)."""
 
@@ -32,6 +42,7 @@ class FallbackReport:
     recoverable: int  # fell back, yet the best real intent was the right one
     by_intent: dict[str, tuple[int, int]] = field(default_factory=dict)
     threshold: float | None = None
+    fallback_messages: tuple[FallbackMessage, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -45,6 +56,15 @@ class FallbackReport:
             "recoverable": self.recoverable,
             "threshold": self.threshold,
             "by_intent": {k: {"fallbacks": f, "total": t} for k, (f, t) in sorted(self.by_intent.items())},
+            "fallback_messages": [
+                {
+                    "text": m.text,
+                    "expected": m.expected,
+                    "best_intent": m.best_intent,
+                    "best_confidence": round(m.best_confidence, 4),
+                }
+                for m in self.fallback_messages
+            ],
         }
 
 
@@ -75,12 +95,14 @@ def summarise(
     totals: Counter[str] = Counter()
     falls: Counter[str] = Counter()
     recoverable = 0
+    messages = []
     for example, parse in pairs:
         totals[example.intent] += 1
         if hits_fallback(parse, threshold):
             falls[example.intent] += 1
-            if best_real_intent(parse)[0] == example.intent:
-                recoverable += 1
+            best, confidence = best_real_intent(parse)
+            recoverable += best == example.intent
+            messages.append(FallbackMessage(example.text, example.intent, best, confidence))
     by_intent = {intent: (falls[intent], totals[intent]) for intent in totals}
     return FallbackReport(
         total=sum(totals.values()),
@@ -88,4 +110,5 @@ def summarise(
         recoverable=recoverable,
         by_intent=by_intent,
         threshold=threshold,
+        fallback_messages=tuple(messages),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -63,6 +64,12 @@ def resolve_model(model: Path | None) -> Path:
 
 async def _parse_all(model_path: Path, examples: list[Example]) -> list[dict]:
     from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs every parse at debug level to stdout; keep stdout for the report.
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model_path))
     return [await agent.parse_message(example.text) for example in examples]
@@ -89,6 +96,12 @@ def render(report: FallbackReport, model_path: Path | None) -> str:
         "by expected intent (fallbacks/total):",
     ]
     lines += [f"  {intent:<28} {f}/{t}" for intent, (f, t) in sorted(report.by_intent.items())]
+    if report.fallback_messages:
+        lines.append("messages that fell back (expected → best real intent, confidence):")
+        lines += [
+            f"  {m.text!r}: {m.expected} → {m.best_intent} ({m.best_confidence:.2f})"
+            for m in report.fallback_messages
+        ]
     return "\n".join(lines)
 
 

@@ -89,7 +89,7 @@ def score(cases: list[Case], parses: list[dict]) -> dict:
     intent_errors, entity_errors = [], []
     etp, efp, efn = Counter(), Counter(), Counter()
     fallbacks = 0
-    for case, parse in zip(cases, parses):
+    for case, parse in zip(cases, parses, strict=True):
         predicted = (parse.get("intent") or {}).get("name")
         fallbacks += predicted == "nlu_fallback"
         if predicted == case.intent:
@@ -161,10 +161,20 @@ def render(result: dict, model: Path) -> str:
         "|---|---|---|---|---|",
     ]
     for name, s in result["per_intent"].items():
-        lines.append(f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
-    lines += ["", "## Entities", "", "| entity | precision | recall | F1 | annotated |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+        )
+    lines += [
+        "",
+        "## Entities",
+        "",
+        "| entity | precision | recall | F1 | annotated |",
+        "|---|---|---|---|---|",
+    ]
     for name, s in result["per_entity"].items():
-        lines.append(f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
+        lines.append(
+            f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+        )
     lines += ["", "## Intent errors", ""]
     if not result["intent_errors"]:
         lines.append("None.")

@@ -16,6 +16,7 @@ Meta's side of the conversation, on this machine:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -326,10 +327,8 @@ class FakeGraphApi:
 
         if not fresh() and wait > 0:
             async with self._changed:
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._changed.wait_for(lambda: bool(fresh())), wait)
-                except asyncio.TimeoutError:
-                    pass
         items = [{"seq": m.seq, "id": m.wamid, "payload": m.payload} for m in fresh()]
         return web.json_response({"messages": items})
 

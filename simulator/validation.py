@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _VERSION = re.compile(r"^v\d+\.\d+$")
-MESSAGE_TYPES = {
-    "text", "interactive", "image", "audio", "video", "document", "sticker", "location", "contacts", "template",
-    "reaction",
-}  # fmt: skip
 MEDIA_TYPES = {"image", "audio", "video", "document", "sticker"}
+MESSAGE_TYPES = {"text", "interactive", "location", "contacts", "template", "reaction"} | MEDIA_TYPES
 
 
 @dataclass

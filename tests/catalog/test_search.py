@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from catalog.search import PartQuery, SearchError, find_by_number, search_parts
 
@@ -208,3 +208,35 @@ def test_search_loads_the_vocabulary_when_not_given(session):
         "OF-1",
         "OF-2",
     ]
+
+
+def test_spaced_aftermarket_number_pasted_as_the_part(session, vocab):
+    assert skus(search_parts(session, PartQuery(part="0 986 580 371"), vocab)) == ["FP-1"]
+    assert skus(find_by_number(session, "0986580371")) == ["FP-1"]
+
+
+def test_engine_specific_fitment_is_shown(session, vocab):
+    from catalog.normalize import normalize_part_number
+    from catalog.schema import Category, Fitment, Model, Part
+
+    lc = session.execute(select(Model).where(Model.name == "Land Cruiser")).scalar_one()
+    plugs = session.execute(select(Category).where(Category.name == "Spark Plugs")).scalar_one()
+    part = Part(
+        sku="SP-9", name="Spark Plugs - Toyota Land Cruiser 1UR-FE", category_id=plugs.id, brand="Denso",
+        part_number="90919-01275", part_number_norm=normalize_part_number("90919-01275"),
+        price_aed=Decimal("55"), stock=8, condition="oem",
+    )  # fmt: skip
+    part.fitments = [
+        Fitment(make_id=lc.make_id, model_id=lc.id, year_from=2012, year_to=2021, engine="1UR-FE"),
+        Fitment(make_id=lc.make_id, model_id=lc.id, year_from=2008, year_to=2011, engine="1UR-FE"),
+    ]
+    session.add(part)
+    session.commit()
+    hits = search_parts(session, PartQuery(model="land cruiser", year=2015, part="بواجي"), vocab)
+    assert [(h.sku, h.fitment) for h in hits] == [("SP-9", "Toyota Land Cruiser 2008-2021 (1UR-FE)")]
+
+
+def test_aftermarket_number_with_spaces_typed_as_the_part(session, vocab):
+    assert skus(search_parts(session, PartQuery(part="p 83 152"), vocab)) == ["BP-3"]
+    # words with digits that are no number still reach the free-text search
+    assert skus(search_parts(session, PartQuery(model="patrol", part="side step y62"), vocab)) == ["ACC-1"]

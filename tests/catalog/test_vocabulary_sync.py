@@ -137,3 +137,13 @@ def test_vocabulary_from_seed_alone():
     vocab = Vocabulary.from_seed()
     assert vocab.match_model("pajero").value == "Pajero"
     assert vocab.match_make("ميتسوبيشي").value == "Mitsubishi"
+
+
+def test_staff_command_syncs_and_parses(catalog, database_url, capsys):
+    from catalog.vocabulary import _cli
+
+    assert _cli(["--database-url", database_url, "sync"]) == 0
+    assert "aliases added 0" in capsys.readouterr().out  # already synced by the fixture
+    assert _cli(["--database-url", database_url, "parse", "فحمات لبرادو 2015"]) == 0
+    out = capsys.readouterr().out
+    assert "model='Prado'" in out and "part='Brake Pads'" in out and "year=2015" in out

@@ -77,7 +77,7 @@ async def test_twelve_parts_become_two_lists_with_full_titles_kept(out, fake_gra
     rows = first["action"]["sections"][0]["rows"] + second["action"]["sections"][0]["rows"]
     assert [r["id"] for r in rows] == [p["payload"] for p in MANY_PARTS]
     assert len(first["action"]["sections"][0]["rows"]) == 10
-    for row, part in zip(rows, MANY_PARTS):
+    for row, part in zip(rows, MANY_PARTS, strict=True):
         assert len(row["title"]) <= 24 and row["title"].endswith("…")
         assert part["title"].startswith(row["title"][:-1])
         assert row["description"] == part["title"]

@@ -99,7 +99,9 @@ class ManagedProcess:
         deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise ServerStartError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise ServerStartError(
+                    f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             try:
                 if httpx.get(self.ready_url, timeout=2).status_code == 200:
                     return

@@ -116,6 +116,8 @@ async def test_rephrased_request_starts_or_continues_the_parts_form(
     assert tracker.latest_message.text == CLEAR
     assert tracker.latest_message.intent["name"] == "request_part"
     assert [e["entity"] for e in tracker.latest_message.entities] == ["part", "model", "year"]
+    assert tracker.latest_message.metadata["rephraser"] == {"original_text": MESSY}
+    assert tracker.get_latest_input_channel() == "whatsapp"  # channel-specific responses still apply
     # the unclear message is gone from the applied history, as after a two-stage fallback
     applied_texts = [getattr(e, "text", None) for e in tracker.applied_events()]
     assert MESSY not in applied_texts

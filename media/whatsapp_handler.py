@@ -1,0 +1,65 @@
+"""The WhatsApp connector's media hook, backed by :class:`media.pipeline.MediaPipeline`.
+
+Wire it by configuration (the connector never imports ``media`` or the catalog)::
+
+    WHATSAPP_MEDIA_HANDLER=media.whatsapp_handler:WhatsAppMediaHandler
+
+The connector calls ``WhatsAppMediaHandler(fetcher=MediaFetcher)`` once and then
+``await handler.handle(kind, media_id, mime_type, sender)`` per photo or voice note; the
+return value is the text Rasa gets (an intent payload for photos, the transcript for voice
+notes), or None when the media could not be used (the connector then asks the customer to
+type). :meth:`handle_result` gives the whole :class:`MediaResult`, including the specific
+bilingual reply ("that voice note is too long…", "I heard: …") for a connector that sends it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from connectors.whatsapp.errors import MediaDownloadError, MediaNotFoundError, MediaTooLargeError
+from connectors.whatsapp.redact import mask_id
+from media.pipeline import MediaPipeline, MediaResult
+from media.replies import reply_for
+from media.settings import MediaSettings
+
+log = logging.getLogger(__name__)
+
+
+class Fetcher(Protocol):
+    async def fetch(self, kind: str, media_id: str) -> Any:
+        """Returns an object with ``data`` (bytes) and ``mime_type`` (str)."""
+
+
+class WhatsAppMediaHandler:
+    """Downloads through the connector's fetcher, then runs the pipeline."""
+
+    def __init__(self, fetcher: Fetcher, pipeline: MediaPipeline | None = None) -> None:
+        self.fetcher = fetcher
+        self.pipeline = pipeline or MediaPipeline(MediaSettings.from_env())
+
+    async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> str | None:
+        """Text for Rasa, or None. ``MediaTooLargeError`` is left to the connector, which answers it."""
+        result = await self.handle_result(kind, media_id, mime_type, sender)
+        if result.reason == "too_large" and result.metadata.get("download") == "too_large":
+            raise MediaTooLargeError(f"{kind} {media_id} is over WhatsApp's limit")
+        return result.message
+
+    async def handle_result(self, kind: str, media_id: str, mime_type: str, sender: str) -> MediaResult:
+        """Download and interpret one media message; never raises."""
+        try:
+            media = await self.fetcher.fetch(kind, media_id)
+        except MediaTooLargeError:
+            log.warning("media %s from %s is over the size limit", kind, mask_id(sender))
+            return MediaResult(
+                kind, None, reply_for("too_large", kind), "too_large", {"download": "too_large"}
+            )
+        except (MediaNotFoundError, MediaDownloadError) as exc:
+            log.warning(
+                "media %s from %s could not be downloaded: %s", kind, mask_id(sender), type(exc).__name__
+            )
+            return MediaResult(kind, None, reply_for("download_failed", kind), "download_failed")
+        declared = mime_type or getattr(media, "mime_type", "")
+        result = await self.pipeline.handle(kind, media.data, declared)
+        log.info("media %s from %s: %s", kind, mask_id(sender), result.reason)
+        return result
