@@ -210,22 +210,14 @@ def run(url: str, label: str, n_queries: int) -> None:
         empty += not hits
     every = [v for values in per_kind.values() for v in values]
     print(f"\n{label}: Vocabulary.load median {statistics.median(loads):.1f} ms (max {max(loads):.1f})")
-    print(
-        f"  {len(every)} queries, {empty} with no hits; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-    )
-    print(
-        f"  session open (not in the figures below): p50 {percentile(opening, 50):.2f} ms, p95 {percentile(opening, 95):.2f} ms"
-    )
+    load = os.getloadavg()[0]
+    print(f"  {len(every)} queries, {empty} with no hits; load average {load:.1f} on {os.cpu_count()} cores")
+    p50, p95 = percentile(opening, 50), percentile(opening, 95)
+    print(f"  session open (not in the figures below): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     print(f"  {'kind':<14}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-    for kind in sorted(per_kind):
-        v = per_kind[kind]
+    rows = sorted(per_kind.items()) + [("ALL (wall)", every), ("ALL (our CPU)", cpu)]
+    for kind, v in rows:
         print(f"  {kind:<14}{len(v):>5}{percentile(v, 50):>9.2f}{percentile(v, 95):>9.2f}{max(v):>9.2f}")
-    print(
-        f"  {'ALL (wall)':<14}{len(every):>5}{percentile(every, 50):>9.2f}{percentile(every, 95):>9.2f}{max(every):>9.2f}"
-    )
-    print(
-        f"  {'ALL (our CPU)':<14}{len(cpu):>5}{percentile(cpu, 50):>9.2f}{percentile(cpu, 95):>9.2f}{max(cpu):>9.2f}"
-    )
     engine.dispose()
 
 

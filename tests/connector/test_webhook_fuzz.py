@@ -69,7 +69,6 @@ def live(tmp_path_factory):
         yield Live(loop, fake, bot, http, errors)
     for name in ("connectors", "sanic.error", "sanic.root", "asyncio"):
         logging.getLogger(name).removeHandler(errors)
-    print('FUZZSTATS', len(bot.received), len(fake.sent), len(fake.reads))
     run(bot.stop())
     run(fake.stop())
     loop.call_soon_threadsafe(loop.stop)
@@ -146,7 +145,7 @@ def meta_like_bodies(draw) -> dict[str, Any]:
     return body
 
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
