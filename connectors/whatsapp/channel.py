@@ -29,7 +29,7 @@ from connectors.whatsapp.dispatch import Ignore, PoliteReply, ToMediaPipeline, T
 from connectors.whatsapp.errors import MediaTooLargeError
 from connectors.whatsapp.failures import FailedSend, FailureStore
 from connectors.whatsapp.graph_client import GraphClient
-from connectors.whatsapp.media import MediaFetcher, MediaHandler, load_media_handler
+from connectors.whatsapp.media import MediaFetcher, MediaHandler, load_media_handler, media_outcome
 from connectors.whatsapp.ordering import SenderQueues
 from connectors.whatsapp.output import MessageSender, WhatsAppOutput
 from connectors.whatsapp.payloads import (
@@ -262,9 +262,13 @@ class WhatsAppInput(InputChannel):
             await output.send_text_message(message.sender_id, decision.text)
             return
         if isinstance(decision, ToMediaPipeline):
-            text, reply = await self._media_text(runtime, message, decision)
-            if text is None:
+            text, reply = await self._media_outcome(runtime, message, decision)
+            if reply:
                 await output.send_text_message(message.sender_id, reply)
+            text = text or decision.caption
+            if not text:
+                if not reply:
+                    await output.send_text_message(message.sender_id, texts.MEDIA_NOT_UNDERSTOOD)
                 return
             decision = ToRasa(text, decision.metadata)
         await self._run_turn(runtime, message, decision, output, on_new_message)
@@ -294,22 +298,20 @@ class WhatsAppInput(InputChannel):
             )
             await output.send_text_message(message.sender_id, texts.SOMETHING_WENT_WRONG)
 
-    async def _media_text(
+    async def _media_outcome(
         self, runtime: Runtime, message: InboundMessage, decision: ToMediaPipeline
-    ) -> tuple[str | None, str]:
-        """Text for Rasa from the media pipeline (or the caption), else what to tell the customer."""
+    ) -> tuple[str | None, str | None]:
+        """(text for Rasa, reply for the customer) from the media pipeline; never raises."""
         try:
-            text = await runtime.media_handler.handle(
+            result = await runtime.media_handler.handle(
                 decision.kind, decision.media_id, decision.mime_type, message.sender_id
             )
         except MediaTooLargeError:
-            return (decision.caption or None), texts.MEDIA_TOO_LARGE
+            return None, texts.MEDIA_TOO_LARGE
         except Exception:  # noqa: BLE001 - a broken pipeline must not lose the message
             logger.exception("Media handler failed on %s %s", decision.kind, decision.media_id)
-            text = None
-        if text and text.strip():
-            return text.strip(), ""
-        return (decision.caption or None), texts.MEDIA_NOT_UNDERSTOOD
+            return None, None
+        return media_outcome(result)
 
     async def _record_statuses(self, runtime: Runtime, batch: WebhookBatch) -> None:
         for status in batch.statuses:

@@ -4,7 +4,10 @@ The connector does not interpret photos or voice notes. It hands the media id to
 a :class:`MediaHandler` named by ``WHATSAPP_MEDIA_HANDLER`` (``package.module:factory``),
 which may download the file through the :class:`MediaFetcher` it is given and returns
 the text to send to Rasa, or None when it cannot help (the customer is then asked
-to type). The factory is called as ``factory(fetcher=MediaFetcher)``.
+to type). It may instead return an object with ``message`` (text for Rasa or None)
+and ``reply`` (text for the customer or None) attributes, e.g. media's MediaResult:
+the reply is sent first, then the message goes to Rasa. The factory is called as
+``factory(fetcher=MediaFetcher)``. Raising MediaTooLargeError gets a "too large" reply.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 @runtime_checkable
 class MediaHandler(Protocol):
-    async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> str | None:
-        """``kind`` is "image" or "audio"; return the customer's request as text, or None."""
+    async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> Any:
+        """``kind`` is "image" or "audio"; return text for Rasa, None, or an object with message/reply."""
 
 
 class MediaFetcher:
@@ -46,6 +49,16 @@ class AskToTypeHandler:
 
     async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> str | None:
         return None
+
+
+def media_outcome(result: Any) -> tuple[str | None, str | None]:
+    """Normalise a handler's answer to (text for Rasa, reply for the customer)."""
+    if isinstance(result, str):
+        return (result.strip() or None), None
+    message, reply = getattr(result, "message", None), getattr(result, "reply", None)
+    message = message.strip() if isinstance(message, str) and message.strip() else None
+    reply = reply.strip() if isinstance(reply, str) and reply.strip() else None
+    return message, reply
 
 
 def load_media_handler(dotted_path: str, fetcher: MediaFetcher) -> MediaHandler:

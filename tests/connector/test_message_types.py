@@ -215,3 +215,42 @@ async def test_empty_text_and_interactive_without_id_are_ignored(bot, fake_graph
     await _send(bot, webhooks.text(CUSTOMER, "   "))
     await _send(bot, webhooks.button_reply(CUSTOMER, "", ""))
     assert bot.received == [] and fake_graph.sent == []
+
+
+class ResultPipeline:
+    """Answers like media's MediaResult: a reply for the customer and/or a message for Rasa."""
+
+    def __init__(self, fetcher):
+        self.fetcher = fetcher
+
+    async def handle(self, kind, media_id, mime_type, sender):
+        from types import SimpleNamespace
+
+        media = await self.fetcher.fetch(kind, media_id)
+        if media.data == b"silence":
+            return SimpleNamespace(message=None, reply="That voice note was silent, please try again.")
+        return SimpleNamespace(message="brake pads for patrol", reply='🎤 I heard: "brake pads for patrol"')
+
+
+@pytest.fixture
+async def result_bot(fake_graph, sqlite_url):
+    settings = make_settings(
+        fake_graph.base_url, sqlite_url, media_handler="tests.connector.test_message_types:ResultPipeline"
+    )
+    server = await BotServer(WhatsAppInput(settings)).start()
+    yield server
+    await server.stop()
+
+
+async def test_pipeline_reply_is_sent_before_the_turn(result_bot, fake_graph):
+    await _send(result_bot, webhooks.audio(CUSTOMER, fake_graph.register_media(b"ogg", "audio/ogg")))
+    assert [m.text for m in result_bot.received] == ["brake pads for patrol"]
+    bodies = [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)]
+    assert bodies == ['🎤 I heard: "brake pads for patrol"', "You said: brake pads for patrol"]
+
+
+async def test_pipeline_reply_alone_replaces_the_generic_answer(result_bot, fake_graph):
+    await _send(result_bot, webhooks.audio(CUSTOMER, fake_graph.register_media(b"silence", "audio/ogg")))
+    assert result_bot.received == []
+    bodies = [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)]
+    assert bodies == ["That voice note was silent, please try again."]
