@@ -66,7 +66,10 @@ class ActionChoosePart(Action):
             dispatcher.utter_message(response="utter_nothing_to_choose")
             return []
         latest = tracker.latest_message or {}
-        item = resolve_choice(latest.get("text") or "", _sku(latest), remembered)
+        sku = _sku(latest)
+        if sku is None and tracker.active_loop_name:
+            return []  # "2" while the form asks a question is not a pick from an old list
+        item = resolve_choice(latest.get("text") or "", sku, remembered)
         if item is None:
             dispatcher.utter_message(response="utter_choice_unknown")
             return []

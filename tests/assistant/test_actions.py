@@ -194,3 +194,13 @@ async def test_store_info_answers_the_topic_in_the_customers_language(runtime, d
     arabic = make_tracker("وين المحل؟", intent="ask_store_info", slots={"language": "ar"}, active_loop=None)
     await ActionStoreInfo().run(dispatcher, arabic, domain)
     assert "القوز" in dispatcher.messages[0]["info"]
+
+
+async def test_typed_number_during_the_form_is_not_a_pick(runtime, domain):
+    _, remembered = await search(LC_2015, domain, sender="971500000012")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("2", intent="choose_part", slots={**LC_2015, "search_results": remembered},
+                           sender="971500000012", active_loop="part_form")  # fmt: skip
+    assert await ActionChoosePart().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+    assert leads(runtime, channel_user_id="971500000012") == []

@@ -80,24 +80,35 @@ async def test_chat_explains_a_secret_mismatch(bot, fake_graph):
     assert bot.received == []
 
 
+def _buttons(*titles: str) -> dict:
+    buttons = [{"type": "reply", "reply": {"id": f"id{n}", "title": t}} for n, t in enumerate(titles)]
+    interactive = {"type": "button", "body": {"text": "Pick"}, "action": {"buttons": buttons}}
+    return {"type": "interactive", "interactive": interactive}
+
+
+def _list(rows: list[dict]) -> dict:
+    interactive = {
+        "type": "list",
+        "body": {"text": "Pick"},
+        "action": {"button": "Parts", "sections": [{"rows": rows}]},
+    }
+    return {"type": "interactive", "interactive": interactive}
+
+
 @pytest.mark.parametrize(
     ("message", "code", "detail"),
     [
         ({"type": "text", "text": {"body": "x" * 4097}}, 131009, "4096"),
         ({"type": "text", "text": {}}, 131008, "text.body"),
-        ({"type": "interactive", "interactive": {"type": "button", "body": {"text": "Pick"}, "action": {"buttons": [
-            {"type": "reply", "reply": {"id": "a", "title": "x" * 21}}]}}}, 131009, "Button title length"),
-        ({"type": "interactive", "interactive": {"type": "button", "body": {"text": "Pick"}, "action": {"buttons": [
-            {"type": "reply", "reply": {"id": str(n), "title": str(n)}} for n in range(4)]}}}, 131009, "Max: 3"),
-        ({"type": "interactive", "interactive": {"type": "list", "body": {"text": "Pick"}, "action": {
-            "button": "Parts", "sections": [{"rows": [{"id": str(n), "title": str(n)} for n in range(11)]}]}}},
-         131009, "10"),
-        ({"type": "interactive", "interactive": {"type": "list", "body": {"text": "Pick"}, "action": {
-            "button": "Parts", "sections": [{"rows": [{"id": "1", "title": "t", "description": "d" * 73}]}]}}},
-         131009, "row.description"),
+        (_buttons("x" * 21), 131009, "Button title length"),
+        (_buttons("a", "b", "c", "d"), 131009, "Max: 3"),
+        (_buttons("same", "same"), 131009, "unique"),
+        (_list([{"id": str(n), "title": str(n)} for n in range(11)]), 131009, "10"),
+        (_list([{"id": "1", "title": "t", "description": "d" * 73}]), 131009, "row.description"),
+        (_list([{"id": "1", "title": "t" * 25}]), 131009, "row.title"),
         ({"type": "hologram", "hologram": {}}, 131051, "not supported"),
     ],
-)  # fmt: skip
+)
 async def test_fake_graph_rejects_what_meta_rejects_in_metas_error_shape(fake_graph, message, code, detail):
     payload = {"messaging_product": "whatsapp", "to": CUSTOMER, **message}
     async with httpx.AsyncClient() as http:
