@@ -60,12 +60,17 @@ def database_url(request, tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'catalog.db'}"
         return
     url = request.getfixturevalue("postgres_server_url")
-    engine = make_engine(url)
-    metadata.drop_all(engine)
-    engine.dispose()
+    _reset_postgres_schema(url)
     yield url
-    engine = make_engine(url)
-    metadata.drop_all(engine)
+    _reset_postgres_schema(url)
+
+
+def _reset_postgres_schema(url: str) -> None:
+    """Drop every table (ours, alembic_version, the connector's and the rephraser's own)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", future=True)
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 

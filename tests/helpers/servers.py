@@ -159,10 +159,12 @@ def start_rasa_server(
     port: int | None = None,
 ) -> ManagedProcess:
     port = port or free_port()
+    if credentials is None:  # REST only: the test needs no other channel's secrets
+        credentials = workdir / "credentials.yml"
+        credentials.write_text("rest:\n", encoding="utf-8")
     args = [
         RASA, "run", "--enable-api", "--model", str(model), "--port", str(port),
-        "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
-        "--cors", "*",
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
     ]  # fmt: skip
     return ManagedProcess(
         name="rasa server",
@@ -175,7 +177,11 @@ def start_rasa_server(
 
 @dataclass
 class AssistantStack:
-    """Action server + Rasa server (REST channel, SQLite tracker store) on free ports."""
+    """Action server + Rasa server (SQLite tracker store) on free ports.
+
+    ``credentials`` defaults to a REST-only file; pass the project's credentials.yml (or your
+    own) to test another channel, with its settings in ``extra_env``.
+    """
 
     workdir: Path
     catalog_url: str

@@ -1,0 +1,192 @@
+"""Webhook acknowledgement latency at a steady request rate (goal: p99 < 25 ms at 200 req/s).
+
+A server process hosts the real WhatsApp channel on Sanic (signature check, dedup claim in
+SQLite or Redis, background turn) with a stand-in for Rasa that answers every message through
+the channel's OutputChannel to a fake Graph API in the same process, so acknowledgements are
+measured while replies are being sent. The driver sends signed, unique messages from 50
+customers open-loop (a request every 1/rate seconds, whether or not earlier ones returned) and
+reports latency percentiles of the HTTP 200s.
+
+    .venv/bin/python benchmarks/webhook_ack.py [--rate 200] [--seconds 10] [--redis redis://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET, TOKEN = "bench-secret", "bench-token"
+
+
+def serve(port: int, graph_port: int, database_url: str, redis_url: str) -> None:
+    """The server process: Sanic + WhatsApp channel + echoing stand-in for Rasa + fake Graph API."""
+    import logging
+
+    from sanic import Sanic
+
+    from connectors.whatsapp.channel import WhatsAppInput
+    from connectors.whatsapp.settings import WhatsAppSettings
+    from simulator.graph_server import FakeGraphApi
+
+    logging.basicConfig(level=logging.WARNING)
+    fake = FakeGraphApi(access_token=TOKEN, app_secret=SECRET)
+    settings = WhatsAppSettings(
+        verify_token="v",
+        app_secret=SECRET,
+        access_token=TOKEN,
+        phone_number_id=fake.phone_number_id,
+        graph_base_url=f"http://127.0.0.1:{graph_port}",
+        database_url=database_url,
+        redis_url=redis_url,
+    )
+    channel = WhatsAppInput(settings)
+
+    async def echo(message) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": f"You said: {message.text}"})
+
+    app = Sanic("webhook_ack_bench")
+    app.blueprint(channel.blueprint(echo), url_prefix="/webhooks/whatsapp")
+
+    @app.listener("before_server_start")
+    async def start_fake(_app, _loop) -> None:
+        await fake.start("127.0.0.1", graph_port)
+
+    @app.get("/bench/sent")
+    async def sent(_request):
+        from sanic import response
+
+        return response.json({"sent": len(fake.sent), "reads": len(fake.reads)})
+
+    app.run(host="127.0.0.1", port=port, access_log=False, debug=False, workers=1, motd=False)
+
+
+async def drive(url: str, rate: float, seconds: float, customers: int) -> list[float]:
+    import aiohttp
+
+    from simulator import webhooks
+
+    total = int(rate * seconds)
+    bodies = []
+    for n in range(total):  # built and signed up front: the clock measures the server only
+        raw = webhooks.encode(
+            webhooks.customer_message(webhooks.text(f"9715{n % customers:08d}", f"part {n}"))
+        )
+        bodies.append((raw, webhooks.signed_headers(raw, SECRET)))
+    latencies: list[float] = []
+    failures: list[str] = []
+    connector = aiohttp.TCPConnector(limit=200)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(raw: bytes, headers: dict[str, str]) -> None:
+            started = time.perf_counter()
+            try:
+                async with session.post(url, data=raw, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        failures.append(f"HTTP {response.status}")
+                        return
+            except aiohttp.ClientError as exc:
+                failures.append(type(exc).__name__)
+                return
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        # warm-up: connections, SQLite file, first turn
+        await asyncio.gather(*(one(*bodies[i]) for i in range(min(20, total))))
+        latencies.clear()
+        tasks = []
+        start = time.perf_counter()
+        for i, (raw, headers) in enumerate(bodies[20:], start=0):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(raw, headers)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    print(
+        f"sent {len(tasks)} requests in {elapsed:.1f} s ({len(tasks) / elapsed:.0f} req/s); failures: {len(failures)}"
+    )
+    if failures:
+        print("  failure kinds:", sorted(set(failures)))
+    return latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--customers", type=int, default=50)
+    parser.add_argument("--redis", default="", help="use Redis for dedup (default: SQLite)")
+    parser.add_argument(
+        "--serve", nargs=4, metavar=("PORT", "GRAPH_PORT", "DB_URL", "REDIS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.serve:
+        port, graph_port, db_url, redis_url = args.serve
+        serve(int(port), int(graph_port), db_url, "" if redis_url == "-" else redis_url)
+        return
+
+    from tests.helpers.servers import free_port
+
+    port, graph_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{tmp}/bench.db"
+        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+        cmd = [sys.executable, __file__, "--serve", str(port), str(graph_port), db_url, args.redis or "-"]
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603 - fixed argv
+        try:
+            _wait_ready(f"http://127.0.0.1:{port}/bench/sent")
+            url = f"http://127.0.0.1:{port}/webhooks/whatsapp/webhook"
+            latencies = asyncio.run(drive(url, args.rate, args.seconds, args.customers))
+            time.sleep(2)
+            import httpx
+
+            counts = httpx.get(f"http://127.0.0.1:{port}/bench/sent").json()
+        finally:
+            server.terminate()
+            server.wait(20)
+    store = "Redis" if args.redis else "SQLite"
+    print(
+        f"dedup store: {store}; replies sent by the server meanwhile: {counts['sent']}, read marks: {counts['reads']}"
+    )
+    if latencies:
+        print(
+            f"ack latency over {len(latencies)} requests at {args.rate:.0f} req/s: "
+            f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "
+            f"p99 {percentile(latencies, 99):.1f} ms, max {max(latencies):.1f} ms, "
+            f"mean {statistics.mean(latencies):.1f} ms (goal: p99 < 25 ms)"
+        )
+
+
+def _wait_ready(url: str, timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"server not ready at {url}")
+
+
+if __name__ == "__main__":
+    main()
