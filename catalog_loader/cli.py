@@ -237,7 +237,12 @@ def init_db_command(database_url: str | None = DatabaseUrl) -> None:
 
 # --------------------------------------------------------------------------- stats
 @app.command("stats")
-def stats_command(database_url: str | None = DatabaseUrl) -> None:
+def stats_command(
+    database_url: str | None = DatabaseUrl,
+    parts_only: bool = typer.Option(
+        False, "--parts-only", help="Print only the number of parts (for scripts: 0 means empty)."
+    ),
+) -> None:
     """Show how many makes, models, categories, parts, numbers and fitments are loaded."""
     url = _resolve_url(database_url)
     engine = make_engine(url)
@@ -249,6 +254,9 @@ def stats_command(database_url: str | None = DatabaseUrl) -> None:
         raise _fail(f"database {_masked(url)} is not usable: {exc}", EXIT_DATABASE) from None
     finally:
         engine.dispose()
+    if parts_only:
+        typer.echo(counts["parts"])
+        return
     table = Table(title=f"Catalog in {_masked(url)}", header_style="bold")
     table.add_column("")
     table.add_column("count", justify="right")

@@ -177,6 +177,12 @@ def test_init_db_then_stats(migrated_url, write_csv):
     assert lines["parts"] == "1" and lines["fitments"] == "1" and lines["makes"] == "1"
 
 
+def test_stats_parts_only_tells_the_run_command_whether_the_catalog_is_empty(migrated_url, write_csv):
+    assert invoke("stats", "--parts-only", "--database-url", migrated_url).output.strip() == "0"
+    invoke("import", str(write_csv(f"{HEADER}\n{GOOD_ROW}\n")), "--database-url", migrated_url)
+    assert invoke("stats", "--parts-only", "--database-url", migrated_url).output.strip() == "1"
+
+
 def test_sample_command_writes_the_requested_rows(tmp_path):
     out = tmp_path / "sample.csv"
     result = invoke("sample", "--rows", "250", "--out", str(out), "--seed", "3")
