@@ -2,8 +2,8 @@
 
 A server process hosts the real WhatsApp channel on Sanic (signature check, dedup claim in
 SQLite or Redis, background turn) with a stand-in for Rasa that answers every message through
-the channel's OutputChannel to a fake Graph API in the same process, so acknowledgements are
-measured while replies are being sent. The driver sends signed, unique messages from 50
+the channel's OutputChannel to the fake Graph API (its own process, as Meta is), so
+acknowledgements are measured while read marks and replies are being sent. The driver sends signed, unique messages from 50
 customers open-loop (a request every 1/rate seconds, whether or not earlier ones returned) and
 reports latency percentiles of the HTTP 200s.
 
@@ -29,22 +29,21 @@ SECRET, TOKEN = "bench-secret", "bench-token"
 
 
 def serve(port: int, graph_port: int, database_url: str, redis_url: str) -> None:
-    """The server process: Sanic + WhatsApp channel + echoing stand-in for Rasa + fake Graph API."""
+    """The server process: Sanic + WhatsApp channel + echoing stand-in for Rasa."""
     import logging
 
     from sanic import Sanic
 
     from connectors.whatsapp.channel import WhatsAppInput
     from connectors.whatsapp.settings import WhatsAppSettings
-    from simulator.graph_server import FakeGraphApi
+    from simulator import webhooks
 
     logging.basicConfig(level=logging.WARNING)
-    fake = FakeGraphApi(access_token=TOKEN, app_secret=SECRET)
     settings = WhatsAppSettings(
         verify_token="v",
         app_secret=SECRET,
         access_token=TOKEN,
-        phone_number_id=fake.phone_number_id,
+        phone_number_id=webhooks.DEFAULT_PHONE_NUMBER_ID,
         graph_base_url=f"http://127.0.0.1:{graph_port}",
         database_url=database_url,
         redis_url=redis_url,
@@ -57,15 +56,11 @@ def serve(port: int, graph_port: int, database_url: str, redis_url: str) -> None
     app = Sanic("webhook_ack_bench")
     app.blueprint(channel.blueprint(echo), url_prefix="/webhooks/whatsapp")
 
-    @app.listener("before_server_start")
-    async def start_fake(_app, _loop) -> None:
-        await fake.start("127.0.0.1", graph_port)
-
-    @app.get("/bench/sent")
-    async def sent(_request):
+    @app.get("/bench/ready")
+    async def ready(_request):
         from sanic import response
 
-        return response.json({"sent": len(fake.sent), "reads": len(fake.reads)})
+        return response.json({"ok": True})
 
     app.run(host="127.0.0.1", port=port, access_log=False, debug=False, workers=1, motd=False)
 
@@ -149,18 +144,23 @@ def main() -> None:
         db_url = f"sqlite:///{tmp}/bench.db"
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1")
         cmd = [sys.executable, __file__, "--serve", str(port), str(graph_port), db_url, args.redis or "-"]
+        graph_env = dict(env, WHATSAPP_APP_SECRET=SECRET, WHATSAPP_ACCESS_TOKEN=TOKEN)
+        graph_cmd = [sys.executable, "-m", "simulator", "graph", "--port", str(graph_port), "--no-statuses"]
+        graph = subprocess.Popen(graph_cmd, cwd=ROOT, env=graph_env, stdout=subprocess.DEVNULL)  # noqa: S603
         server = subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603 - fixed argv
         try:
-            _wait_ready(f"http://127.0.0.1:{port}/bench/sent")
+            _wait_ready(f"http://127.0.0.1:{graph_port}/_sim/health")
+            _wait_ready(f"http://127.0.0.1:{port}/bench/ready")
             url = f"http://127.0.0.1:{port}/webhooks/whatsapp/webhook"
             latencies = asyncio.run(drive(url, args.rate, args.seconds, args.customers))
             time.sleep(2)
             import httpx
 
-            counts = httpx.get(f"http://127.0.0.1:{port}/bench/sent").json()
+            counts = httpx.get(f"http://127.0.0.1:{graph_port}/_sim/health").json()
         finally:
-            server.terminate()
-            server.wait(20)
+            for process in (server, graph):
+                process.terminate()
+                process.wait(20)
     store = "Redis" if args.redis else "SQLite"
     print(
         f"dedup store: {store}; replies sent by the server meanwhile: {counts['sent']}, read marks: {counts['reads']}"

@@ -178,6 +178,7 @@ def test_init_db_then_stats(migrated_url, write_csv):
 
 
 def test_stats_parts_only_tells_the_run_command_whether_the_catalog_is_empty(migrated_url, write_csv):
+    assert invoke("init-db", "--database-url", migrated_url).exit_code == 0
     assert invoke("stats", "--parts-only", "--database-url", migrated_url).output.strip() == "0"
     invoke("import", str(write_csv(f"{HEADER}\n{GOOD_ROW}\n")), "--database-url", migrated_url)
     assert invoke("stats", "--parts-only", "--database-url", migrated_url).output.strip() == "1"
