@@ -61,14 +61,14 @@ class ActionChoosePart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        remembered = tracker.get_slot("search_results")
-        if not remembered or not (remembered.get("items") if isinstance(remembered, dict) else None):
-            dispatcher.utter_message(response="utter_nothing_to_choose")
-            return []
         latest = tracker.latest_message or {}
         sku = _sku(latest)
         if sku is None and tracker.active_loop_name:
             return []  # "2" while the form asks a question is not a pick from an old list
+        remembered = tracker.get_slot("search_results")
+        if not remembered or not (remembered.get("items") if isinstance(remembered, dict) else None):
+            dispatcher.utter_message(response="utter_nothing_to_choose")
+            return []
         item = resolve_choice(latest.get("text") or "", sku, remembered)
         if item is None:
             dispatcher.utter_message(response="utter_choice_unknown")

@@ -28,6 +28,7 @@ from actions.understanding import (
     max_year,
     parse_year,
     read_message,
+    says_yes_or_no,
     stale_slots,
 )
 from catalog.vehicle_messages import friendly_problem
@@ -100,7 +101,8 @@ class ValidatePartForm(FormValidationAction):
         if vocab is None:
             reading = _reading_from_entities(facts)
         else:
-            reading = await asyncio.to_thread(read_message, facts, vocab, previous, requested)
+            current = {**previous, "part_number": tracker.get_slot("part_number")}
+            reading = await asyncio.to_thread(read_message, facts, vocab, current, requested)
         side_events = self._suggestion_events(facts, tracker, reading)
         side_events += self._vehicle_id_events(dispatcher, tracker, reading)
         if reading.part_number:
@@ -136,7 +138,7 @@ class ValidatePartForm(FormValidationAction):
         suggestion = tracker.get_slot("suggestion")
         if not isinstance(suggestion, dict):
             return []
-        if facts.intent == "affirm" and suggestion.get("slot") in FORM_SLOTS:
+        if facts.intent == "affirm" and says_yes_or_no(facts.text) and suggestion.get("slot") in FORM_SLOTS:
             reading.candidates.setdefault(suggestion["slot"], str(suggestion.get("value")))
             return [SlotSet("suggestion", None)]
         return [SlotSet("suggestion", None)] if not reading.empty else []

@@ -45,7 +45,8 @@ class ActionSearchParts(Action):
         labels = _labels(vocab, tracker, language)
         if not hits:
             await save_lead(draft_for(tracker, "not_found", details={"searched": labels["vehicle"]}))
-            dispatcher.utter_message(response="utter_no_results", **labels)
+            none = "utter_no_results_for_number" if labels.get("part_number") else "utter_no_results"
+            dispatcher.utter_message(response=none, **labels)
             return [SlotSet("search_results", _remember([], tracker.get_slot("search_results")))]
         items = [ShownItem.from_hit(hit) for hit in hits]
         self._show(dispatcher, domain, items, labels, language)
@@ -76,8 +77,9 @@ class ActionSearchParts(Action):
     ) -> None:
         """Plain text for every channel, plus buttons (up to 3) or a WhatsApp list (more)."""
         lines = "\n".join(item_line(n, item) for n, item in enumerate(items, start=1))
+        response = "utter_results_for_number" if labels.get("part_number") else "utter_results"
         if len(items) <= MAX_BUTTONS:
-            dispatcher.utter_message(response="utter_results", items=lines, buttons=buttons(items), **labels)
+            dispatcher.utter_message(response=response, items=lines, buttons=buttons(items), **labels)
             return
         interactive = whatsapp_list(
             items,
@@ -86,7 +88,7 @@ class ActionSearchParts(Action):
             section_title=response_text(domain, "utter_results_list_title", language),
         )
         dispatcher.utter_message(
-            response="utter_results", items=lines, json_message={"whatsapp": interactive}, **labels
+            response=response, items=lines, json_message={"whatsapp": interactive}, **labels
         )
 
 
@@ -99,7 +101,10 @@ def _labels(vocab: Vocabulary | None, tracker: Tracker, language: str) -> dict[s
         model = (vocab.arabic_name("model", make, model) if make and model else None) or model
         make = (vocab.arabic_name("make", make) if make else None) or make
     vehicle = " ".join(str(v) for v in (make, model, year) if v)
-    return {"part_label": part, "vehicle": vehicle or "-"}
+    labels = {"part_label": part, "vehicle": vehicle or "-"}
+    if tracker.get_slot("part_number"):
+        labels["part_number"] = tracker.get_slot("part_number")
+    return labels
 
 
 def _remember(items: list[ShownItem], previous: Any) -> dict:

@@ -18,19 +18,32 @@ from datetime import date
 from catalog.vehicle_ids import VehicleId, find_vehicle_ids
 from catalog.vocabulary import Vocabulary
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 FORM_SLOTS = ("part", "make", "model", "year")
 # Intents whose text may carry vehicle or part details. Others (store questions, handoff,
 # goodbye...) leave the form untouched so that their own rules answer them.
 READ_INTENTS = frozenset({"request_part", "inform", "nlu_fallback"})
 # Words that mark the value after them as the wrong one: "2016 not 2015", "مو 2015".
-_NEGATIONS = frozenset(
-    ["not", "no", "instead", "wrong", "mo", "mu", "mob", "mub", "msh", "mish", "mesh"]
-    + ["مو", "مب", "مش", "مهب", "ليس", "بدل", "ماهو", "مافي"]
+_NEGATIONS = frozenset(_words("not no instead wrong mo mu mob mub msh mish mesh مو مب مش مهب ليس بدل ماهو"))
+_ANSWER_INTENTS = frozenset({"affirm", "deny", "choose_part", "nlu_fallback"})
+_YES_NO_WORDS = frozenset(
+    _words(
+        """
+    yes yeah yep yup ya yah ok okay k sure correct right exactly no nope nah not cancel stop never
+    la aywa aiwa aywah na3am eh tamam tmam mashi khalas bas thanks thank
+    نعم اي ايه ايوه ايوا اكيد تمام صح زين اوكي ماشي طيب لا مو مب مش خلاص الغي بس شكرا
+    """
+    )
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _TWO_DIGITS = re.compile(r"^\s*'?(\d{2})\s*$")
 MIN_YEAR = 1950
+SHORT_ANSWER_WORDS = 3
 
 
 def max_year() -> int:
@@ -83,8 +96,13 @@ def read_message(
     ``current`` holds the slots before this message (to read corrections such as "2016 not 2015").
     """
     reading = Reading()
-    if facts.intent not in READ_INTENTS and not facts.is_payload:
+    intent = facts.intent
+    if is_answer_to_question(facts, requested_slot):
+        intent = "inform"
+    if intent not in READ_INTENTS and not facts.is_payload:
         return reading
+    if intent != facts.intent:
+        facts = MessageFacts(text=facts.text, intent=intent, entities=facts.entities)
     if facts.is_payload:
         for slot in FORM_SLOTS:
             value = facts.entity(slot)
@@ -105,6 +123,27 @@ def read_message(
     elif "part" in reading.candidates and current.get("part_number"):
         reading.part_number_cleared = True  # a new part by name: stop searching by number
     return reading
+
+
+def says_yes_or_no(text: str) -> bool:
+    """The message contains a yes/no/cancel word (then affirm/deny really are affirm/deny)."""
+    return bool(set(re.findall(r"\w+", text.lower())) & _YES_NO_WORDS)
+
+
+def is_answer_to_question(facts: MessageFacts, requested_slot: str | None) -> bool:
+    """A short reply to the form's question that NLU filed under affirm/deny/choose/fallback.
+
+    DIET is confidently wrong on words it never saw ("corvette" -> affirm, "lamborghini" ->
+    deny) and "15" looks like a pick; while the form waits for an answer, such a message is
+    the answer, unless it says yes/no/cancel.
+    """
+    return (
+        bool(requested_slot)
+        and not facts.is_payload
+        and facts.intent in _ANSWER_INTENTS
+        and len(facts.text.split()) <= SHORT_ANSWER_WORDS
+        and not says_yes_or_no(facts.text)
+    )
 
 
 def _read_vehicle_id(facts: MessageFacts, reading: Reading) -> None:

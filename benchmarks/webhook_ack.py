@@ -3,9 +3,10 @@
 A server process hosts the real WhatsApp channel on Sanic (signature check, dedup claim in
 SQLite or Redis, background turn) with a stand-in for Rasa that answers every message through
 the channel's OutputChannel to the fake Graph API (its own process, as Meta is), so
-acknowledgements are measured while read marks and replies are being sent. The driver sends signed, unique messages from 50
-customers open-loop (a request every 1/rate seconds, whether or not earlier ones returned) and
-reports latency percentiles of the HTTP 200s.
+acknowledgements are measured while read marks and replies are being sent. The driver sends
+signed, unique messages from 50 customers open-loop (a request every 1/rate seconds, whether
+or not earlier ones returned) and reports latency percentiles of the HTTP 200s.
+``--ack-only`` drops the replies and read marks, to separate the webhook's own cost.
 
     .venv/bin/python benchmarks/webhook_ack.py [--rate 200] [--seconds 10] [--redis redis://...]
 """
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 SECRET, TOKEN = "bench-secret", "bench-token"
 
 
-def serve(port: int, graph_port: int, database_url: str, redis_url: str) -> None:
+def serve(port: int, graph_port: int, database_url: str, redis_url: str, ack_only: bool) -> None:
     """The server process: Sanic + WhatsApp channel + echoing stand-in for Rasa."""
     import logging
 
@@ -47,10 +48,13 @@ def serve(port: int, graph_port: int, database_url: str, redis_url: str) -> None
         graph_base_url=f"http://127.0.0.1:{graph_port}",
         database_url=database_url,
         redis_url=redis_url,
+        mark_read=not ack_only,
     )
     channel = WhatsAppInput(settings)
 
     async def echo(message) -> None:
+        if ack_only:
+            return
         await message.output_channel.send_response(message.sender_id, {"text": f"You said: {message.text}"})
 
     app = Sanic("webhook_ack_bench")
@@ -108,7 +112,8 @@ async def drive(url: str, rate: float, seconds: float, customers: int) -> list[f
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
     print(
-        f"sent {len(tasks)} requests in {elapsed:.1f} s ({len(tasks) / elapsed:.0f} req/s); failures: {len(failures)}"
+        f"sent {len(tasks)} requests in {elapsed:.1f} s ({len(tasks) / elapsed:.0f} req/s); "
+        f"failures: {len(failures)}"
     )
     if failures:
         print("  failure kinds:", sorted(set(failures)))
@@ -129,21 +134,26 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--redis", default="", help="use Redis for dedup (default: SQLite)")
     parser.add_argument(
+        "--database-url", default="", help="SQL dedup store (default: a temporary SQLite file)"
+    )
+    parser.add_argument("--ack-only", action="store_true", help="no replies or read marks")
+    parser.add_argument(
         "--serve", nargs=4, metavar=("PORT", "GRAPH_PORT", "DB_URL", "REDIS"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.serve:
         port, graph_port, db_url, redis_url = args.serve
-        serve(int(port), int(graph_port), db_url, "" if redis_url == "-" else redis_url)
+        serve(int(port), int(graph_port), db_url, "" if redis_url == "-" else redis_url, args.ack_only)
         return
 
     from tests.helpers.servers import free_port
 
     port, graph_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite:///{tmp}/bench.db"
+        db_url = args.database_url or f"sqlite:///{tmp}/bench.db"
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1")
         cmd = [sys.executable, __file__, "--serve", str(port), str(graph_port), db_url, args.redis or "-"]
+        cmd += ["--ack-only"] if args.ack_only else []
         graph_env = dict(env, WHATSAPP_APP_SECRET=SECRET, WHATSAPP_ACCESS_TOKEN=TOKEN)
         graph_cmd = [sys.executable, "-m", "simulator", "graph", "--port", str(graph_port), "--no-statuses"]
         graph = subprocess.Popen(graph_cmd, cwd=ROOT, env=graph_env, stdout=subprocess.DEVNULL)  # noqa: S603
@@ -161,10 +171,10 @@ def main() -> None:
             for process in (server, graph):
                 process.terminate()
                 process.wait(20)
-    store = "Redis" if args.redis else "SQLite"
-    print(
-        f"dedup store: {store}; replies sent by the server meanwhile: {counts['sent']}, read marks: {counts['reads']}"
+    store = (
+        "Redis" if args.redis else ("PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite")
     )
+    print(f"dedup store: {store}; replies the fake Graph API accepted meanwhile: {counts['sent']}")
     if latencies:
         print(
             f"ack latency over {len(latencies)} requests at {args.rate:.0f} req/s: "

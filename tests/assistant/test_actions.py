@@ -97,6 +97,9 @@ async def test_search_by_part_number(runtime, domain):
         number, sku = part.part_number, part.sku
     dispatcher, remembered = await search({"part_number": number.replace("-", " ")}, domain)
     assert sku in remembered["latest"]
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_results_for_number"
+    assert message["part_number"] == number.replace("-", " ")
 
 
 async def test_pick_by_tap_stores_a_lead_and_confirms(runtime, domain):

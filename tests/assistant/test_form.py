@@ -160,3 +160,39 @@ async def test_language_slot_follows_the_customer(runtime, dispatcher, domain):
     assert slot_events(await action.run(dispatcher, arabic, domain)) == {"language": "ar"}
     year_only = make_tracker("2015", slots={"language": "ar"}, active_loop=None)
     assert slot_events(await action.run(dispatcher, year_only, domain)) == {}
+
+
+async def test_number_typed_as_the_year_answer_is_read_as_the_year(runtime, dispatcher, domain):
+    slots = {"part": "Brake Pads", "make": "Toyota", "model": "Camry", "requested_slot": "year"}
+    tracker = make_tracker("15", intent="choose_part", slots=slots)
+    assert slot_events(await run_form(tracker, dispatcher, domain))["year"] == "2015"
+
+
+async def test_short_unclear_answer_to_the_model_question_lists_the_models(runtime, dispatcher, domain):
+    tracker = make_tracker("corvette", intent="nlu_fallback", slots={"part": "Brake Pads", "make": "Nissan",
+                                                                     "requested_slot": "model"})  # fmt: skip
+    await run_form(tracker, dispatcher, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_unknown_model" and "Patrol" in message["options"]
+
+
+async def test_a_named_part_after_a_part_number_search_stops_the_number_search(runtime, dispatcher, domain):
+    tracker = make_tracker("my vin is JTMHV05J504123456 need oil filter", intent="request_part",
+                           slots={"part_number": "04465-60320"})  # fmt: skip
+    slots = slot_events(await run_form(tracker, dispatcher, domain))
+    assert slots["part_number"] is None
+    assert (slots["part"], slots["make"], slots["vin"]) == ("Oil Filter", "Toyota", "JTMHV05J504123456")
+
+
+async def test_unknown_word_misread_as_deny_is_an_answer_not_a_cancel(runtime, dispatcher, domain):
+    slots = {"part": "Brake Pads", "requested_slot": "make"}
+    events = await run_form(make_tracker("lamborghini", intent="deny", slots=slots), dispatcher, domain)
+    assert slot_events(events)["make"] is None
+    assert responses(dispatcher) == ["utter_unknown_make"]
+
+
+async def test_a_real_no_leaves_the_form_to_the_cancel_rule(runtime, dispatcher, domain):
+    slots = {"part": "Brake Pads", "requested_slot": "make"}
+    events = await run_form(make_tracker("no thanks", intent="deny", slots=slots), dispatcher, domain)
+    assert [e for e in events if e.get("name") != "requested_slot"] == []
+    assert dispatcher.messages == []

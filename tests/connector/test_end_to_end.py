@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, create_engine, text
 
 from simulator import webhooks
 from simulator.background import BackgroundGraph
-from tests.helpers.servers import AssistantStack, build_sample_catalog
+from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -46,7 +46,9 @@ def stack(tmp_path_factory, graph):
         "WHATSAPP_PHONE_NUMBER_ID": webhooks.DEFAULT_PHONE_NUMBER_ID,
         "WHATSAPP_GRAPH_BASE_URL": graph.base_url,
     }
-    with AssistantStack(workdir, catalog_url, model=model, extra_env=env) as running:
+    with AssistantStack(
+        workdir, catalog_url, model=model, credentials=ROOT / "credentials.yml", extra_env=env
+    ) as running:
         yield running
 
 
