@@ -1,0 +1,145 @@
+"""Run N Rasa servers and M action servers on one machine, behind two small balancers.
+
+    .venv/bin/python deploy/run_cluster.py --rasa 2 --actions 2
+
+Reads the same environment as scripts/run (and .env): DATABASE_URL, TRACKER_DB_URL,
+LOCK_STORE_URL, REDIS_URL / WHATSAPP_REDIS_URL, WHATSAPP_*, SANIC_WORKERS,
+ACTION_SERVER_SANIC_WORKERS. With more than one Rasa server it refuses to start unless the
+tracker store is PostgreSQL and the lock store and dedup store are Redis (docs/production.md).
+
+Meta's webhook and the REST channel: http://127.0.0.1:5005/webhooks/{whatsapp,rest}/webhook.
+A child that dies is started again (like systemd's Restart=always), with a growing pause.
+Ctrl-C stops everything. Logs: var/cluster/logs/<name>.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ops.cluster import Cluster, ClusterError, ClusterSpec  # noqa: E402
+
+
+class ConfigError(ValueError):
+    """The environment cannot run several instances safely."""
+
+
+def check_shared_state(env: dict[str, str], rasa_instances: int) -> None:
+    """Several Rasa servers (or Sanic workers) need shared stores, or turns get lost or reordered."""
+    workers = int(env.get("SANIC_WORKERS") or 1)
+    if rasa_instances * workers <= 1:
+        return
+    problems = []
+    if not (env.get("TRACKER_DB_URL") or "").startswith("postgresql"):
+        problems.append("TRACKER_DB_URL=postgresql://… (conversations shared by every instance)")
+    if not (env.get("LOCK_STORE_URL") or "").startswith("redis"):
+        problems.append("LOCK_STORE_URL=redis://…/1 (one customer's turns in order across instances)")
+    if not (env.get("WHATSAPP_REDIS_URL") or env.get("REDIS_URL") or "").startswith("redis"):
+        problems.append("REDIS_URL=redis://…/2 (a redelivered webhook answered once)")
+    if not (env.get("DATABASE_URL") or "").startswith("postgresql"):
+        problems.append("DATABASE_URL=postgresql://… (catalog and leads shared, no SQLite locking)")
+    if problems:
+        raise ConfigError("several Rasa processes need:\n  " + "\n  ".join(problems))
+
+
+def load_dotenv(path: Path) -> None:
+    """KEY=value lines of .env, as scripts/run does with `set -a; . ./.env`; the real env wins."""
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            os.environ.setdefault(key.strip().removeprefix("export "), value.strip().strip("'\""))
+
+
+def supervise(cluster: Cluster) -> None:
+    """Restart children that die, with a pause that grows for one that keeps dying."""
+    pauses: dict[str, float] = {}
+    while True:
+        time.sleep(1)
+        for proc in cluster.procs.values():
+            if proc.alive:
+                continue
+            pause = min(pauses.get(proc.name, 0.5) * 2, 30)
+            pauses[proc.name] = pause
+            print(f"{proc.name} exited ({proc.popen.returncode}); restarting in {pause:.0f} s", flush=True)
+            time.sleep(pause)
+            proc.restarts += 1
+            proc.launch()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa", type=int, default=2, help="Rasa servers (default 2)")
+    parser.add_argument("--actions", type=int, default=1, help="action servers (default 1)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--model", type=Path, help="default: the cached model for the current data")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "cluster")
+    parser.add_argument("--json-logs", action="store_true", help="JSON log lines (deploy/logging.yml)")
+    args = parser.parse_args(argv)
+
+    load_dotenv(ROOT / ".env")
+    if args.json_logs:
+        os.environ["LOG_FORMAT"] = "json"
+    try:
+        check_shared_state(dict(os.environ), args.rasa)
+    except ConfigError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    model = args.model or Path(
+        subprocess.check_output(
+            [sys.executable, "scripts/train_model.py", "--print-path"], cwd=ROOT, text=True
+        ).strip()
+    )
+    if not model.exists():
+        print(
+            f"Error: no trained model at {model}; run .venv/bin/python scripts/train_model.py",
+            file=sys.stderr,
+        )
+        return 2
+    subprocess.run(
+        [sys.executable, "-m", "catalog_loader", "init-db"], cwd=ROOT, check=True
+    )  # as scripts/run
+
+    spec = ClusterSpec(
+        model=model,
+        workdir=args.workdir,
+        rasa_instances=args.rasa,
+        action_servers=args.actions,
+        front_port=args.port,
+        action_port=args.action_port,
+        logging_config=ROOT / "deploy" / "logging.yml" if args.json_logs else None,
+    )
+    cluster = Cluster(spec)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print(
+            f"starting {args.rasa} Rasa and {args.actions} action server(s); logs in {args.workdir / 'logs'}"
+        )
+        cluster.start()
+        print(
+            f"ready: {cluster.front_url}/webhooks/whatsapp/webhook  (ready: /webhooks/ops/ready)", flush=True
+        )
+        supervise(cluster)
+    except ClusterError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

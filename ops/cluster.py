@@ -1,0 +1,261 @@
+"""N Rasa servers and M action servers on one machine, each behind a small balancer.
+
+    front balancer (:5005, sticky by customer) ─► rasa-1 … rasa-N  (:5101…)
+                                                      │ ACTION_ENDPOINT_URL
+    action balancer (:5055, round robin)      ◄───────┘
+                                               ─► actions-1 … actions-M  (:5151…)
+
+Same commands and environment variables as scripts/run (``rasa run``; the action server via
+``python -m ops.action_server``, a superset of ``python -m rasa_sdk``); the Rasa endpoints
+come from :mod:`ops.endpoints`. Used by deploy/run_cluster.py (with restarts), by the fault
+suite and by the load benchmark. Processes are stopped by their own pid only.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+RASA = str(Path(sys.executable).with_name("rasa"))
+DEFAULT_CREDENTIALS = ROOT / "deploy" / "credentials.yml"
+
+
+class ClusterError(RuntimeError):
+    """A process did not start or become ready; the message holds the end of its log."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Proc:
+    """One child process, its log file and the URL that says it is ready."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    ready_url: str
+    popen: subprocess.Popen | None = None
+    restarts: int = 0
+
+    def launch(self) -> Proc:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.popen = subprocess.Popen(  # noqa: S603 - fixed argv
+                self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def wait_ready(self, timeout_s: float = 300.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.alive:
+                code = self.popen.returncode if self.popen else None
+                raise ClusterError(f"{self.name} exited ({code}):\n{self.log_tail()}")
+            try:
+                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise ClusterError(f"{self.name} not ready after {timeout_s:.0f} s:\n{self.log_tail()}")
+
+    def signal(self, sig: int) -> None:
+        if self.alive:
+            self.popen.send_signal(sig)  # type: ignore[union-attr]
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        if not self.alive:
+            return
+        self.popen.terminate()  # type: ignore[union-attr]
+        try:
+            self.popen.wait(timeout=timeout_s)  # type: ignore[union-attr]
+        except subprocess.TimeoutExpired:
+            self.popen.kill()  # type: ignore[union-attr]
+            self.popen.wait(timeout=10)  # type: ignore[union-attr]
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, no clean-up."""
+        if self.alive:
+            self.popen.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
+            self.popen.wait(timeout=10)  # type: ignore[union-attr]
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@dataclass
+class ClusterSpec:
+    """How many of each, where, and with which environment (ports 0 = pick free ones)."""
+
+    model: Path
+    workdir: Path
+    rasa_instances: int = 2
+    action_servers: int = 1
+    front_port: int = 5005
+    action_port: int = 5055
+    rasa_base_port: int = 5101
+    action_base_port: int = 5151
+    credentials: Path = DEFAULT_CREDENTIALS
+    logging_config: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    action_retry_window_s: float = 30.0
+    front_retry_window_s: float = 5.0
+
+
+@dataclass
+class Cluster:
+    spec: ClusterSpec
+    procs: dict[str, Proc] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._ports: dict[str, int] = {}
+        s = self.spec
+        self.front_port = s.front_port or free_port()
+        self.action_port = s.action_port or free_port()
+        self.rasa_ports = [
+            s.rasa_base_port + i if s.rasa_base_port else free_port() for i in range(s.rasa_instances)
+        ]
+        self.action_ports = [
+            s.action_base_port + i if s.action_base_port else free_port() for i in range(s.action_servers)
+        ]
+        self.env = self._base_env()
+        self.endpoints = self._write_endpoints()
+        self._define()
+
+    # -- URLs -------------------------------------------------------------------------
+
+    @property
+    def front_url(self) -> str:
+        return f"http://127.0.0.1:{self.front_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def rasa_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.rasa_ports[index]}"
+
+    def rasa_names(self) -> list[str]:
+        return [f"rasa-{i + 1}" for i in range(self.spec.rasa_instances)]
+
+    def action_names(self) -> list[str]:
+        return [f"actions-{i + 1}" for i in range(self.spec.action_servers)]
+
+    # -- set-up -----------------------------------------------------------------------
+
+    def _base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            PYTHONDONTWRITEBYTECODE="1",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        env.update(self.spec.env)
+        env["ACTION_ENDPOINT_URL"] = f"{self.action_url}/webhook"
+        env.setdefault("ACTION_HEALTH_URL", f"{self.action_url}/_balancer/health")
+        return env
+
+    def _write_endpoints(self) -> Path:
+        from ops.endpoints import write
+
+        return write(self.spec.workdir / "endpoints.yml", self.env)
+
+    def _define(self) -> None:
+        s, logs = self.spec, self.spec.workdir / "logs"
+        for name, port in zip(self.action_names(), self.action_ports, strict=True):
+            self.procs[name] = Proc(
+                name,
+                [PYTHON, "-m", "ops.action_server", "--actions", "actions", "--port", str(port)],
+                self.env, logs / f"{name}.log", f"http://127.0.0.1:{port}/health",
+            )  # fmt: skip
+        self.procs["action-balancer"] = self._balancer(
+            "action-balancer", self.action_port, [f"http://127.0.0.1:{p}" for p in self.action_ports],
+            sticky=False, window=s.action_retry_window_s,
+        )  # fmt: skip
+        for name, port in zip(self.rasa_names(), self.rasa_ports, strict=True):
+            args = [
+                RASA, "run", "--enable-api", "--model", str(s.model), "--port", str(port),
+                "--endpoints", str(self.endpoints), "--credentials", str(s.credentials),
+            ]  # fmt: skip
+            if s.logging_config:
+                args += ["--logging-config-file", str(s.logging_config)]
+            self.procs[name] = Proc(
+                name, args, self.env, logs / f"{name}.log", f"http://127.0.0.1:{port}/webhooks/ops/health"
+            )
+        self.procs["front-balancer"] = self._balancer(
+            "front-balancer", self.front_port, [f"http://127.0.0.1:{p}" for p in self.rasa_ports],
+            sticky=True, window=s.front_retry_window_s,
+        )  # fmt: skip
+
+    def _balancer(self, name: str, port: int, upstreams: list[str], sticky: bool, window: float) -> Proc:
+        args = [PYTHON, "-m", "ops.balancer", "--listen", f"127.0.0.1:{port}", "--retry-window", str(window)]
+        for upstream in upstreams:
+            args += ["--upstream", upstream]
+        if sticky:
+            args.append("--sticky")
+        return Proc(
+            name, args, self.env, self.spec.workdir / "logs" / f"{name}.log",
+            f"http://127.0.0.1:{port}/_balancer/health",
+        )  # fmt: skip
+
+    # -- control ----------------------------------------------------------------------
+
+    def start(self, timeout_s: float = 300.0) -> Cluster:
+        """Launch everything at once, then wait until each answers (Rasa loads in parallel)."""
+        try:
+            for proc in self.procs.values():
+                proc.launch()
+            for proc in self.procs.values():
+                proc.wait_ready(timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def restart(self, name: str, timeout_s: float = 300.0, kill: bool = False) -> None:
+        proc = self.procs[name]
+        proc.kill() if kill else proc.stop()
+        proc.restarts += 1
+        proc.launch().wait_ready(timeout_s)
+
+    def stop(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            proc.stop()
+
+    def logs(self, lines: int = 30) -> str:
+        return "\n".join(f"--- {p.name} ---\n{p.log_tail(lines)}" for p in self.procs.values())
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def cluster_env(values: Mapping[str, str]) -> dict[str, str]:
+    """Drop empty values (an empty TRACKER_DB_URL means "default", not "")."""
+    return {k: v for k, v in values.items() if v}
