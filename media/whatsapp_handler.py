@@ -5,11 +5,11 @@ Wire it by configuration (the connector never imports ``media`` or the catalog):
     WHATSAPP_MEDIA_HANDLER=media.whatsapp_handler:WhatsAppMediaHandler
 
 The connector calls ``WhatsAppMediaHandler(fetcher=MediaFetcher)`` once and then
-``await handler.handle(kind, media_id, mime_type, sender)`` per photo or voice note; the
-return value is the text Rasa gets (an intent payload for photos, the transcript for voice
-notes), or None when the media could not be used (the connector then asks the customer to
-type). :meth:`handle_result` gives the whole :class:`MediaResult`, including the specific
-bilingual reply ("that voice note is too long…", "I heard: …") for a connector that sends it.
+``await handler.handle(kind, media_id, mime_type, sender)`` per photo or voice note. It
+returns a :class:`MediaResult`: ``message`` is the text Rasa gets (an intent payload for
+photos, the transcript for voice notes; None when the media could not be used) and ``reply``
+the specific bilingual text the connector sends first ("I heard: …", "that voice note is too
+long…").
 """
 
 from __future__ import annotations
@@ -38,12 +38,9 @@ class WhatsAppMediaHandler:
         self.fetcher = fetcher
         self.pipeline = pipeline or MediaPipeline(MediaSettings.from_env())
 
-    async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> str | None:
-        """Text for Rasa, or None. ``MediaTooLargeError`` is left to the connector, which answers it."""
-        result = await self.handle_result(kind, media_id, mime_type, sender)
-        if result.reason == "too_large" and result.metadata.get("download") == "too_large":
-            raise MediaTooLargeError(f"{kind} {media_id} is over WhatsApp's limit")
-        return result.message
+    async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> MediaResult:
+        """The whole result: the connector sends ``reply`` first and gives ``message`` to Rasa."""
+        return await self.handle_result(kind, media_id, mime_type, sender)
 
     async def handle_result(self, kind: str, media_id: str, mime_type: str, sender: str) -> MediaResult:
         """Download and interpret one media message; never raises."""

@@ -13,6 +13,7 @@ import pytest
 from connectors.whatsapp import texts
 from connectors.whatsapp.channel import WhatsAppInput
 from media.pipeline import MediaPipeline
+from media.replies import reply_for
 from media.settings import MediaSettings
 from media.whatsapp_handler import WhatsAppMediaHandler
 from simulator import webhooks
@@ -77,4 +78,7 @@ async def test_voice_note_reaches_rasa_as_its_transcript(bot, fake_graph, espeak
 async def test_pdf_sent_as_a_photo_gets_an_answer_and_no_turn(bot, fake_graph):
     await _send(bot, webhooks.image(CUSTOMER, fake_graph.register_media(b"%PDF-1.4 mulkiya", "image/jpeg")))
     assert bot.received == []
-    assert fake_graph.messages_to(CUSTOMER)[0].payload["text"]["body"] == texts.MEDIA_NOT_UNDERSTOOD
+    replies = [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)]
+    # the pipeline's specific reply (what went wrong, how to send it), not the connector's generic one
+    assert replies == [reply_for("unsupported_type", "image")]
+    assert texts.MEDIA_NOT_UNDERSTOOD not in replies
