@@ -25,12 +25,15 @@ from actions.understanding import (
     MIN_YEAR,
     MessageFacts,
     Reading,
+    answer_to_pending,
     max_year,
     parse_year,
     read_message,
     says_yes_or_no,
     stale_slots,
+    vehicle_candidates,
 )
+from actions.vehicles import KnownVehicle, enrich, previous_vehicle, remember_vehicle, vehicle_from_id
 from catalog.vehicle_messages import friendly_problem
 from catalog.vocabulary import Vocabulary
 
@@ -86,7 +89,13 @@ class ValidateSlotMappings(ValidationAction):
 
 
 class ValidatePartForm(FormValidationAction):
-    """Fills part, make, model and year from whatever the customer writes, checked against the catalog."""
+    """Fills part, make, model and year from whatever the customer writes, checked against the catalog.
+
+    Besides the four slots it runs two yes/no questions: "Is your chassis number …?" after a
+    registration-card photo (``chassis_pending``) and "Same car as last time?" when a returning
+    customer starts a request without naming a car (``vehicle_offer``). The questions themselves
+    are asked by ``action_ask_<slot>`` (actions/asking.py) in place of the form's next question.
+    """
 
     def name(self) -> str:
         return "validate_part_form"
@@ -95,41 +104,113 @@ class ValidatePartForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         facts = message_facts(tracker)
+        previous = {slot: tracker.get_slot(slot) for slot in (*FORM_SLOTS, "vin", "frame_number")}
+        if facts.intent == "chassis_photo":
+            side_events, reading = self._photo_events(dispatcher, facts), Reading()
+        else:
+            side_events, reading = await self._message_events(dispatcher, tracker, facts)
+        tracker.add_slots(side_events)
+        candidates = reading.candidates
+        given = [slot for slot in VALIDATION_ORDER if slot in candidates]
+        tracker.add_slots([SlotSet(slot, candidates[slot]) for slot in given])
+        validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
+        now = {slot: tracker.get_slot(slot) for slot in (*FORM_SLOTS, "vin", "frame_number")}
+        stale = stale_slots(previous, now, set(given)) | (_stale_chassis(previous, now) - set(given))
+        stale_events = [SlotSet(slot, None) for slot in sorted(stale) if now.get(slot) is not None]
+        return side_events + validation_events + stale_events
+
+    async def _message_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, facts: MessageFacts
+    ) -> tuple[list[EventType], Reading]:
+        """Side slots for one message, and its slot candidates (validated afterwards)."""
         previous = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
         requested = tracker.get_slot(REQUESTED_SLOT)
+        side_events, facts, accepted = self._pending_answer(dispatcher, tracker, facts)
+        if side_events:
+            requested = None  # an answer to our yes/no question, not to "which make?"
         vocab = await _vocabulary_or_none()
         if vocab is None:
             reading = _reading_from_entities(facts)
         else:
             current = {**previous, "part_number": tracker.get_slot("part_number")}
             reading = await asyncio.to_thread(read_message, facts, vocab, current, requested)
-        side_events = self._suggestion_events(facts, tracker, reading)
-        side_events += self._vehicle_id_events(dispatcher, tracker, reading)
+        if accepted is not None:
+            for slot, value in (("make", accepted.make), ("model", accepted.model), ("year", accepted.year)):
+                if value:
+                    reading.candidates.setdefault(slot, str(value))
+            side_events += [SlotSet("vin", accepted.vin), SlotSet("frame_number", accepted.frame_number)]
+        if not side_events and not reading.empty:
+            side_events += self._drop_unanswered_questions(tracker)
+        side_events += self._suggestion_events(facts, tracker, reading)
+        side_events += await self._vehicle_id_events(dispatcher, tracker, reading, vocab)
         if reading.part_number:
             side_events.append(SlotSet("part_number", reading.part_number))
         elif reading.part_number_cleared:
             side_events.append(SlotSet("part_number", None))
-        tracker.add_slots(side_events)
-        tracker.add_slots(
-            [
-                SlotSet(slot, reading.candidates[slot])
-                for slot in VALIDATION_ORDER
-                if slot in reading.candidates
-            ]
-        )
-        validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
-        now = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
-        stale = stale_slots(previous, now, set(reading.candidates))
-        stale_events = [SlotSet(slot, None) for slot in sorted(stale) if now.get(slot) is not None]
-        return side_events + validation_events + stale_events
+        if self._may_offer_previous_vehicle(tracker, previous, reading, side_events):
+            offer = await previous_vehicle(tracker.sender_id)
+            if offer is not None:
+                side_events.append(SlotSet("vehicle_offer", offer.as_slot()))
+        return side_events, reading
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventType | None:
-        """A part number needs no vehicle: stop asking and search."""
+        """A pending yes/no question is asked next; a part number needs no vehicle: search."""
+        if tracker.get_slot("chassis_pending") or tracker.get_slot("vehicle_offer"):
+            return SlotSet(REQUESTED_SLOT, "make")  # action_ask_make asks the pending question
         if tracker.get_slot("part_number"):
             return SlotSet(REQUESTED_SLOT, None)
         return None
+
+    # ------------------------------------------------------------------ yes/no questions
+    @staticmethod
+    def _photo_events(dispatcher: CollectingDispatcher, facts: MessageFacts) -> list[EventType]:
+        """A number read from a photo waits for the customer's "yes" (OCR can misread)."""
+        number = facts.entity("vin") or facts.entity("frame_number")
+        if not number or not str(number).strip():
+            dispatcher.utter_message(response="utter_photo_tips")
+            return [SlotSet("chassis_pending", None)]
+        return [SlotSet("chassis_pending", str(number).strip().upper()), SlotSet("vehicle_offer", None)]
+
+    @staticmethod
+    def _pending_answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, facts: MessageFacts
+    ) -> tuple[list[EventType], MessageFacts, KnownVehicle | None]:
+        """Answer to "Is your chassis number …?" / "Same car as last time?".
+
+        "yes" to the chassis question reads the number exactly as if the customer had typed it;
+        "yes" to the offer takes the remembered vehicle. Returns (events, facts to read, vehicle).
+        """
+        answer = answer_to_pending(facts)
+        pending = tracker.get_slot("chassis_pending")
+        offer = KnownVehicle.from_slot(tracker.get_slot("vehicle_offer"))
+        if answer is None or not (pending or offer):
+            return [], facts, None
+        events: list[EventType] = [SlotSet("chassis_pending", None), SlotSet("vehicle_offer", None)]
+        if pending and answer == "yes":
+            return events, MessageFacts(text=str(pending), intent="inform"), None
+        if pending:
+            dispatcher.utter_message(response="utter_chassis_declined")
+            return events, facts, None
+        return events, facts, offer if answer == "yes" else None
+
+    @staticmethod
+    def _drop_unanswered_questions(tracker: Tracker) -> list[EventType]:
+        """The customer said something else (a car, a part): the pending question is moot."""
+        names = ("chassis_pending", "vehicle_offer")
+        return [SlotSet(name, None) for name in names if tracker.get_slot(name)]
+
+    @staticmethod
+    def _may_offer_previous_vehicle(
+        tracker: Tracker, previous: dict[str, Any], reading: Reading, side_events: list[EventType]
+    ) -> bool:
+        """Only when a new request starts with no car at all (form activation, nothing given)."""
+        if tracker.active_loop_name or any(previous[s] for s in ("make", "model", "year")):
+            return False
+        if side_events or reading.vehicle_id or reading.part_number or tracker.get_slot("part_number"):
+            return False
+        return not any(slot in reading.candidates for slot in ("make", "model", "year"))
 
     # ------------------------------------------------------------------ side channels
     @staticmethod
@@ -144,21 +225,37 @@ class ValidatePartForm(FormValidationAction):
         return [SlotSet("suggestion", None)] if not reading.empty else []
 
     @staticmethod
-    def _vehicle_id_events(
-        dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading
+    async def _vehicle_id_events(
+        dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading, vocab: Vocabulary | None
     ) -> list[EventType]:
+        """A chassis number: fill what it says and remember it, or explain what is wrong with it.
+
+        An invalid number gets a specific explanation and one retry; a second invalid number in
+        a row falls back to make/model/year (``vin_retry``: None → "retry" → "gave_up").
+        """
         vid = reading.vehicle_id
-        if vid is None:
-            return []
+        retry = tracker.get_slot("vin_retry")
         language = tracker.get_slot("language") or "en"
+        if vid is None:
+            return [SlotSet("vin_retry", None)] if retry and not reading.empty else []
         if not vid.valid:
+            if retry:
+                dispatcher.utter_message(response="utter_vin_give_up")
+                return [SlotSet("vin_retry", "gave_up")]
+            shown = vid.suggestions[:SHOWN_OPTIONS]
+            buttons = [{"title": vin, "payload": inform_payload(vin=vin)} for vin in shown]
             dispatcher.utter_message(
-                response="utter_vin_invalid", vin=vid.normalized, problem=friendly_problem(vid, language)
+                response="utter_vin_invalid", problem=friendly_problem(vid, language), buttons=buttons
             )
-            return []
-        vehicle = " ".join(str(v) for v in (vid.make, vid.model, vid.year) if v) or vid.normalized
-        dispatcher.utter_message(response="utter_vin_read", vin=vid.normalized, vehicle=vehicle)
-        return [SlotSet("vin", vid.normalized)]
+            return [SlotSet("vin_retry", "retry")]
+        vid = await enrich(vid)
+        reading.candidates.update(vehicle_candidates(vid))
+        vehicle = vehicle_from_id(vid)
+        label = vehicle.label(vocab, language) or vid.normalized
+        dispatcher.utter_message(response="utter_vin_read", vin=vid.normalized, vehicle=label)
+        await remember_vehicle(tracker.sender_id, vehicle, decoded=vid.as_dict())
+        events: list[EventType] = [SlotSet("vin", vehicle.vin), SlotSet("frame_number", vehicle.frame_number)]
+        return events + ([SlotSet("vin_retry", None)] if retry else [])
 
     # ------------------------------------------------------------------ validators
     async def validate_make(
@@ -279,6 +376,23 @@ class ValidatePartForm(FormValidationAction):
         if len(candidates) == 1:
             return {"suggestion": {"slot": slot, "value": candidates[0]}}
         return {}
+
+
+def _stale_chassis(previous: dict[str, Any], now: dict[str, Any]) -> set[str]:
+    """Slots of the previous car once a different chassis number or another car was given.
+
+    A new chassis number forgets the model and year it does not state itself; a new make or
+    model typed without a number forgets the old chassis number.
+    """
+    stale: set[str] = set()
+    for key in ("vin", "frame_number"):
+        if previous.get(key) and now.get(key) and previous[key] != now[key]:
+            stale |= {s for s in ("model", "year") if now.get(s) == previous.get(s)}
+    number_unchanged = all(previous.get(k) == now.get(k) for k in ("vin", "frame_number"))
+    car_changed = any(previous.get(s) and now.get(s) and previous[s] != now[s] for s in ("make", "model"))
+    if number_unchanged and car_changed:
+        stale |= {"vin", "frame_number"}
+    return stale
 
 
 def _reading_from_entities(facts: MessageFacts) -> Reading:

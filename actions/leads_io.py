@@ -12,6 +12,7 @@ from actions.runtime import CatalogUnavailable, get_runtime, in_session
 from actions.spool import LeadSpool
 from catalog.db import session_scope
 from catalog.leads import LeadDraft, LeadError, mask_id, record_lead, set_handoff
+from ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,14 @@ async def save_lead(draft: LeadDraft) -> int | None:
     except CatalogUnavailable as exc:
         log.warning("lead for %s spooled: %s", mask_id(draft.channel_user_id), exc)
         await asyncio.to_thread(runtime.spool.append, draft, f"database unavailable: {exc}")
+        metrics.lead_spooled()
         return None
     except LeadError:
         log.exception("lead for %s rejected by validation; spooled for staff", mask_id(draft.channel_user_id))
         await asyncio.to_thread(runtime.spool.append, draft, "lead validation failed")
+        metrics.lead_spooled()
         return None
+    metrics.lead_created(draft.kind)
     if _spool_has_lines(runtime.spool):
         try:
             await asyncio.to_thread(flush_spool, runtime.session_factory, runtime.spool)
@@ -98,10 +102,14 @@ def draft_for(tracker, kind: str, **values) -> LeadDraft:  # noqa: ANN001 - rasa
     """A lead draft with the customer and the vehicle/part the conversation has so far."""
     latest = tracker.latest_message or {}
     year = tracker.get_slot("year")
+    media = (latest.get("metadata") or {}).get("media")
     details = {
         "language": tracker.get_slot("language"),
         "last_message": latest.get("text"),
         "part_number_asked": tracker.get_slot("part_number"),
+        "frame_number": tracker.get_slot("frame_number"),
+        # the last message was a voice note's transcript: staff may want to listen to it
+        "voice_note_media_id": media.get("id") if isinstance(media, dict) and media.get("voice") else None,
     }
     details.update(values.pop("details", None) or {})
     return LeadDraft(

@@ -1,6 +1,7 @@
 """Process-wide resources of the action server, built lazily on first use.
 
-The engine, session factory and vocabulary cache are created once per process from
+The engine, session factory, vocabulary cache and chassis-lookup client are created once per
+process from
 :class:`AssistantSettings` (never at import time). Blocking database work runs in a worker
 thread through :func:`call_catalog`, so one slow query never stalls other customers, and any
 database failure surfaces as :class:`CatalogUnavailable`, which actions turn into a polite
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.settings import AssistantSettings
 from actions.spool import LeadSpool
+from catalog.chassis_lookup import ChassisLookupClient
 from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.vocabulary import Vocabulary, VocabularyCache
 
@@ -40,6 +42,7 @@ class Runtime:
     session_factory: sessionmaker
     vocabulary_cache: VocabularyCache
     spool: LeadSpool
+    chassis_lookup: ChassisLookupClient  # no connection until the first lookup; off without a URL
 
 
 _lock = threading.Lock()
@@ -65,6 +68,7 @@ def build_runtime(settings: AssistantSettings) -> Runtime:
         session_factory=factory,
         vocabulary_cache=VocabularyCache(factory, ttl_seconds=settings.vocabulary_ttl_seconds),
         spool=LeadSpool(settings.spool_path),
+        chassis_lookup=ChassisLookupClient(settings.lookup, factory),
     )
 
 
@@ -73,6 +77,7 @@ def set_runtime(runtime: Runtime | None) -> None:
     global _runtime
     with _lock:
         if _runtime is not None and runtime is not _runtime:
+            _runtime.chassis_lookup.close()
             _runtime.engine.dispose()
         _runtime = runtime
 

@@ -13,12 +13,14 @@ from actions.domain_copy import response_text
 from actions.leads_io import draft_for, save_lead
 from actions.presentation import MAX_BUTTONS, ShownItem, buttons, item_line, whatsapp_list
 from actions.runtime import CatalogUnavailable, get_runtime, in_session, vocabulary
+from actions.vehicles import KnownVehicle, remember_vehicle
 from catalog.leads import mask_id
 from catalog.search import PartHit, PartQuery, SearchError, find_by_number, search_parts
 from catalog.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 REMEMBERED_ITEMS = 30  # items kept so that a tap on an older list still works
+WHATSAPP = "whatsapp"  # input channel name of connectors.whatsapp
 
 
 class ActionSearchParts(Action):
@@ -44,12 +46,14 @@ class ActionSearchParts(Action):
             hits = []
         labels = _labels(vocab, tracker, language)
         if not hits:
+            await _remember_vehicle(tracker)
             await save_lead(draft_for(tracker, "not_found", details={"searched": labels["vehicle"]}))
             none = "utter_no_results_for_number" if labels.get("part_number") else "utter_no_results"
             dispatcher.utter_message(response=none, **labels)
             return [SlotSet("search_results", _remember([], tracker.get_slot("search_results")))]
+        await _remember_vehicle(tracker)
         items = [ShownItem.from_hit(hit) for hit in hits]
-        self._show(dispatcher, domain, items, labels, language)
+        self._show(dispatcher, domain, items, labels, language, tracker.get_latest_input_channel())
         return [SlotSet("search_results", _remember(items, tracker.get_slot("search_results")))]
 
     @staticmethod
@@ -74,13 +78,22 @@ class ActionSearchParts(Action):
         items: list[ShownItem],
         labels: dict[str, str],
         language: str,
+        channel: str | None = None,
     ) -> None:
-        """Plain text for every channel, plus buttons (up to 3) or a WhatsApp list (more)."""
+        """Plain text for every channel, plus buttons (up to 3) or a WhatsApp list (more).
+
+        Up to 3 items go as one message (the lines are the body of the reply buttons). With a
+        list, WhatsApp gets only a header line before it: the list rows already carry every item,
+        and the full text would be a second, longer copy of the same answer.
+        """
         lines = "\n".join(item_line(n, item) for n, item in enumerate(items, start=1))
-        response = "utter_results_for_number" if labels.get("part_number") else "utter_results"
+        by_number = bool(labels.get("part_number"))
+        response = "utter_results_for_number" if by_number else "utter_results"
         if len(items) <= MAX_BUTTONS:
             dispatcher.utter_message(response=response, items=lines, buttons=buttons(items), **labels)
             return
+        if channel == WHATSAPP:
+            response = "utter_results_header_for_number" if by_number else "utter_results_header"
         interactive = whatsapp_list(
             items,
             body=response_text(domain, "utter_results_list_body", language, count=len(items), **labels),
@@ -90,6 +103,20 @@ class ActionSearchParts(Action):
         dispatcher.utter_message(
             response=response, items=lines, json_message={"whatsapp": interactive}, **labels
         )
+
+
+async def _remember_vehicle(tracker: Tracker) -> None:
+    """The searched car, saved with the customer so the next request can offer it again."""
+    year = tracker.get_slot("year")
+    vehicle = KnownVehicle(
+        make=tracker.get_slot("make"),
+        model=tracker.get_slot("model"),
+        year=int(year) if year and str(year).isdigit() else None,
+        vin=tracker.get_slot("vin"),
+        frame_number=tracker.get_slot("frame_number"),
+    )
+    if vehicle.make and vehicle.model:
+        await remember_vehicle(tracker.sender_id, vehicle)
 
 
 def _labels(vocab: Vocabulary | None, tracker: Tracker, language: str) -> dict[str, str]:

@@ -30,6 +30,9 @@ READ_INTENTS = frozenset({"request_part", "inform", "nlu_fallback"})
 # Words that mark the value after them as the wrong one: "2016 not 2015", "مو 2015".
 _NEGATIONS = frozenset(_words("not no instead wrong mo mu mob mub msh mish mesh مو مب مش مهب ليس بدل ماهو"))
 _ANSWER_INTENTS = frozenset({"affirm", "deny", "choose_part", "nlu_fallback"})
+# Sent by the media pipeline for a registration-card photo: /chassis_photo{"vin": ...} or
+# {"frame_number": ...}, and /unreadable_photo.
+PHOTO_INTENTS = frozenset({"chassis_photo", "unreadable_photo"})
 _YES_NO_WORDS = frozenset(
     _words(
         """
@@ -104,6 +107,11 @@ def read_message(
     if intent != facts.intent:
         facts = MessageFacts(text=facts.text, intent=intent, entities=facts.entities)
     if facts.is_payload:
+        if facts.intent in PHOTO_INTENTS:
+            return reading  # a photo's number is confirmed by the customer first (actions/forms.py)
+        number = facts.entity("vin") or facts.entity("frame_number")
+        if number:  # a tapped "did you mean <VIN>?": read exactly as if it had been typed
+            _read_vehicle_id(MessageFacts(text=number, intent="inform"), reading)
         for slot in FORM_SLOTS:
             value = facts.entity(slot)
             if value:
@@ -112,8 +120,12 @@ def read_message(
         return reading
 
     strict = facts.intent == "nlu_fallback"  # unsure NLU: only what the catalog recognises
-    mention = vocab.parse(facts.text)
     _read_vehicle_id(facts, reading)
+    raw = reading.vehicle_id.raw if reading.vehicle_id else ""
+    if raw and raw in facts.text:
+        # the rest of the message only: a chassis number is neither a model, a year nor a part
+        facts = MessageFacts(facts.text.replace(raw, " ").strip(), facts.intent, facts.entities)
+    mention = vocab.parse(facts.text)
     _read_make_model(facts, mention, reading, requested_slot, strict)
     _read_year(facts, mention, reading, current, requested_slot, strict)
     _read_part(facts, mention, reading, requested_slot, strict)
@@ -128,6 +140,38 @@ def read_message(
 def says_yes_or_no(text: str) -> bool:
     """The message contains a yes/no/cancel word (then affirm/deny really are affirm/deny)."""
     return bool(set(re.findall(r"\w+", text.lower())) & _YES_NO_WORDS)
+
+
+def yes_or_no(facts: MessageFacts) -> str | None:
+    """``"yes"``/``"no"`` when the message answers a yes/no question (a tap, or a typed yes/no word)."""
+    if facts.intent not in ("affirm", "deny"):
+        return None
+    if not (facts.is_payload or says_yes_or_no(facts.text)):
+        return None
+    return "yes" if facts.intent == "affirm" else "no"
+
+
+_SAME_WORDS = frozenset(_words("same nafs nafsha نفس نفسها نفسه"))
+_OTHER_WORDS = frozenset(_words("another different other wrong ghalat ثانية ثانيه ثاني غير غلط"))
+
+
+def answer_to_pending(facts: MessageFacts) -> str | None:
+    """Yes/no to "Same car as last time?" / "Is your chassis number …?", also "same car", "another car"."""
+    answer = yes_or_no(facts)
+    if answer is not None or facts.is_payload or len(facts.text.split()) > SHORT_ANSWER_WORDS + 1:
+        return answer
+    words = set(re.findall(r"\w+", facts.text.lower()))
+    if words & _OTHER_WORDS:
+        return "no"
+    return "yes" if words & _SAME_WORDS else None
+
+
+def vehicle_candidates(vid: VehicleId) -> dict[str, str]:
+    """What a valid chassis number says for sure: make, and model/year when known."""
+    if not vid.valid:
+        return {}
+    return {slot: str(value) for slot, value in (("make", vid.make), ("model", vid.model), ("year", vid.year))
+            if value}  # fmt: skip
 
 
 def is_answer_to_question(facts: MessageFacts, requested_slot: str | None) -> bool:
@@ -152,12 +196,9 @@ def _read_vehicle_id(facts: MessageFacts, reading: Reading) -> None:
         return
     vid = found[0]
     reading.vehicle_id = vid
-    if not vid.valid:
-        return
-    reading.vin = vid.normalized
-    for slot, value in (("make", vid.make), ("model", vid.model), ("year", vid.year)):
-        if value:
-            reading.candidates[slot] = str(value)
+    if vid.valid:
+        reading.vin = vid.normalized
+        reading.candidates.update(vehicle_candidates(vid))
 
 
 def _read_make_model(facts, mention, reading: Reading, requested_slot, strict: bool) -> None:  # noqa: ANN001

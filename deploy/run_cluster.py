@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--model", type=Path, help="default: the cached model for the current data")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "cluster")
-    parser.add_argument("--json-logs", action="store_true", help="JSON log lines (deploy/logging.yml)")
+    parser.add_argument("--json-logs", action="store_true", help="JSON log lines (LOG_FORMAT=json)")
     args = parser.parse_args(argv)
 
     load_dotenv(ROOT / ".env")
@@ -118,7 +118,6 @@ def main(argv: list[str] | None = None) -> int:
         action_servers=args.actions,
         front_port=args.port,
         action_port=args.action_port,
-        logging_config=ROOT / "deploy" / "logging.yml" if args.json_logs else None,
     )
     cluster = Cluster(spec)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -119,7 +119,6 @@ class ClusterSpec:
     rasa_base_port: int = 5101
     action_base_port: int = 5151
     credentials: Path = DEFAULT_CREDENTIALS
-    logging_config: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     action_retry_window_s: float = 30.0
     front_retry_window_s: float = 5.0
@@ -174,6 +173,8 @@ class Cluster:
             PYTHONDONTWRITEBYTECODE="1",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
+        # `rasa` runs from .venv/bin and adds the working directory to sys.path only late
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         env.update(self.spec.env)
         env["ACTION_ENDPOINT_URL"] = f"{self.action_url}/webhook"
         env.setdefault("ACTION_HEALTH_URL", f"{self.action_url}/_balancer/health")
@@ -201,8 +202,6 @@ class Cluster:
                 RASA, "run", "--enable-api", "--model", str(s.model), "--port", str(port),
                 "--endpoints", str(self.endpoints), "--credentials", str(s.credentials),
             ]  # fmt: skip
-            if s.logging_config:
-                args += ["--logging-config-file", str(s.logging_config)]
             self.procs[name] = Proc(
                 name, args, self.env, logs / f"{name}.log", f"http://127.0.0.1:{port}/webhooks/ops/health"
             )

@@ -5,8 +5,9 @@ WhatsApp conversation ids *are* phone numbers, so a log line never carries one i
 (``c-3f9a…``, stable, so staff can grep one conversation). Every message and traceback is
 also scrubbed of anything that looks like a phone number.
 
-The Rasa server uses it through ``--logging-config-file deploy/logging.yml``; the action server
-wrapper (``python -m ops.action_server``) and ``deploy/run_cluster.py`` call :func:`configure`.
+``LOG_FORMAT=json`` turns it on: in the Rasa server through the ops channel
+(ops/rasa_channel.py, listed in deploy/credentials.yml), in the action server through
+``python -m ops.action_server``. Both call :func:`configure`.
 The connector binds the conversation with :func:`bind_conversation` when a turn starts.
 
     python -m ops.logging conversation-id 971501234567   # the id to grep for
@@ -131,12 +132,6 @@ def configure(settings: OpsSettings, stream: Any = None) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(settings.log_level)
     return handler
-
-
-def json_formatter_factory() -> JsonFormatter:
-    """For ``logging.config.dictConfig`` (Rasa's ``--logging-config-file``): reads LOG_HASH_KEY."""
-    set_hash_key(OpsSettings.from_env().log_hash_key)
-    return JsonFormatter()
 
 
 def main(argv: list[str] | None = None) -> int:

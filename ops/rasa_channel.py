@@ -8,7 +8,8 @@ file (deploy/credentials.yml does)::
 and get ``GET /webhooks/ops/health`` (the process answers), ``GET /webhooks/ops/ready``
 (model loaded, tracker store, lock store, dedup Redis, database and action server all
 reachable: 200, else 503 with the failing check) and ``GET /webhooks/ops/metrics``.
-It never receives customer messages.
+It never receives customer messages. It also installs the process's log handler
+(:func:`ops.logging.configure`: JSON lines with ``LOG_FORMAT=json``, phone numbers masked).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from ops import logging as ops_logging
 from ops import metrics
 from ops.health import Check, NotReady, http_check, redis_check, run_checks, sql_check
 from ops.settings import OpsSettings
@@ -32,7 +34,11 @@ class OpsChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> OpsChannel:
-        return cls(OpsSettings.from_env())
+        settings = OpsSettings.from_env()
+        # Rasa installs coloredlogs after reading --logging-config-file, replacing any handler
+        # configured there; channels are built later, so this is where JSON logs can take over.
+        ops_logging.configure(settings)
+        return cls(settings)
 
     def __init__(self, settings: OpsSettings) -> None:
         self.settings = settings

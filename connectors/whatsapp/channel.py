@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,6 +44,8 @@ from connectors.whatsapp.redact import mask_id
 from connectors.whatsapp.settings import WhatsAppSettings
 from connectors.whatsapp.signature import SIGNATURE_HEADER, is_valid_signature
 from connectors.whatsapp.tables import create_tables, make_engine
+from ops import logging as ops_logging
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -232,13 +235,16 @@ class WhatsAppInput(InputChannel):
                 continue
             if not first_time:
                 logger.info("Ignored redelivered WhatsApp message %s", message.message_id)
+                metrics.duplicate()
                 continue
+            metrics.message_in(message.type)
             runtime.queues.submit(message.sender_id, partial(self._handle, runtime, message, on_new_message))
         return all_claimed
 
     # -- background work ---------------------------------------------------------------
 
     async def _handle(self, runtime: Runtime, message: InboundMessage, on_new_message: OnNewMessage) -> None:
+        ops_logging.bind_conversation(message.sender_id)  # every log line of this turn carries it
         decision = decide(message)
         logger.info(
             "WhatsApp %s message %s from %s -> %s",
@@ -290,9 +296,12 @@ class WhatsAppInput(InputChannel):
             message_id=message.message_id,
             metadata={**rasa_metadata(message), **decision.metadata},
         )
+        started = time.perf_counter()
         try:
             await on_new_message(user_message)
+            metrics.observe_turn(time.perf_counter() - started)
         except Exception:  # noqa: BLE001 - the customer must not be left without an answer
+            metrics.turn_error()
             logger.exception(
                 "Rasa turn failed for message %s from %s", message.message_id, mask_id(message.sender_id)
             )
@@ -326,7 +335,7 @@ class WhatsAppInput(InputChannel):
                 ", ".join(f"{e.code} {e.title}" for e in errors),
             )
             for error in errors or (None,):
-                await runtime.failures.record(
+                stored = await runtime.failures.record(
                     FailedSend(
                         source="status",
                         recipient=status.recipient_id,
@@ -338,6 +347,8 @@ class WhatsAppInput(InputChannel):
                         error_details=error.details if error else "",
                     )
                 )
+                if stored:  # Meta redelivers receipts: count each failure once
+                    metrics.send_failure(error.code if error else None, "status")
         for error in batch.errors:
             logger.error("WhatsApp reported an error: %s %s %s", error.code, error.title, error.details)
 

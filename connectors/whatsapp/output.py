@@ -19,6 +19,7 @@ from connectors.whatsapp.failures import FailedSend, FailureStore
 from connectors.whatsapp.graph_client import GraphClient
 from connectors.whatsapp.redact import mask_id
 from connectors.whatsapp.settings import WhatsAppSettings
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,13 @@ class MessageSender:
         """Return Meta's wamid, or None when the message could not be sent (already recorded)."""
         payload = outbound.envelope(recipient_id, message)
         try:
-            return (await self.client.send_message(payload)).message_id
+            message_id = (await self.client.send_message(payload)).message_id
         except GraphApiError as exc:
+            metrics.send_failure(exc.code, "send")
             await self._handle_failure(recipient_id, payload, exc)
             return None
+        metrics.message_out(str(message.get("type") or "text"))
+        return message_id
 
     async def _handle_failure(self, recipient_id: str, payload: dict[str, Any], exc: GraphApiError) -> None:
         policy = exc.policy

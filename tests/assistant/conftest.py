@@ -86,11 +86,18 @@ def make_tracker(
     sender: str = "971500000001",
     metadata: dict | None = None,
     active_loop: str | None = "part_form",
+    input_channel: str | None = "rest",
+    events_after: list[dict] | None = None,
 ) -> Tracker:
-    """A tracker as the Rasa server sends it to the action server after one user message."""
+    """A tracker as the Rasa server sends it to the action server after one user message.
+
+    ``events_after``: events of this turn after the user message (e.g. a bot reply the form's
+    validation already sent, as Rasa passes them to ``action_ask_<slot>``).
+    """
     all_slots = {
         "make": None, "model": None, "year": None, "part": None, "vin": None, "part_number": None,
         "language": "en", "search_results": None, "suggestion": None, "requested_slot": None,
+        "frame_number": None, "chassis_pending": None, "vehicle_offer": None, "vin_retry": None,
     }  # fmt: skip
     all_slots.update(slots or {})
     latest = {
@@ -99,7 +106,9 @@ def make_tracker(
         "entities": entities or [],
         "metadata": metadata or {},
     }
-    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
+    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {},
+               "input_channel": input_channel}]  # fmt: skip
+    events += events_after or []
     return Tracker(
         sender_id=sender,
         slots=all_slots,
@@ -119,3 +128,8 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("response") for m in dispatcher.messages]
+
+
+def bot_event(response: str) -> dict:
+    """A bot reply as it appears in the tracker's events (Rasa adds the response name as metadata)."""
+    return {"event": "bot", "text": "...", "metadata": {"utter_action": response}}

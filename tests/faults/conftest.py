@@ -138,7 +138,7 @@ def cluster(shop_db: ShopDb, redis_url: str, graph: BackgroundGraph, tmp_path_fa
     spec = ClusterSpec(
         model=model, workdir=workdir, rasa_instances=2, action_servers=2,
         front_port=0, action_port=0, rasa_base_port=0, action_base_port=0,
-        logging_config=ROOT / "deploy" / "logging.yml", env=env,
+        env=env,
     )  # fmt: skip
     with Cluster(spec) as running:
         yield running
