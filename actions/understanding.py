@@ -121,10 +121,13 @@ def read_message(
 
     strict = facts.intent == "nlu_fallback"  # unsure NLU: only what the catalog recognises
     _read_vehicle_id(facts, reading)
-    raw = reading.vehicle_id.raw if reading.vehicle_id else ""
-    if raw and raw in facts.text:
-        # the rest of the message only: a chassis number is neither a model, a year nor a part
-        facts = MessageFacts(facts.text.replace(raw, " ").strip(), facts.intent, facts.entities)
+    if reading.vehicle_id:
+        # the rest of the message only, and never as the answer to the form's question: the
+        # number was the answer, words around it ("رقم الشاصي", "my vin is") are not a make
+        raw = reading.vehicle_id.raw
+        if raw and raw in facts.text:
+            facts = MessageFacts(facts.text.replace(raw, " ").strip(), facts.intent, facts.entities)
+        requested_slot = None
     mention = vocab.parse(facts.text)
     _read_make_model(facts, mention, reading, requested_slot, strict)
     _read_year(facts, mention, reading, current, requested_slot, strict)

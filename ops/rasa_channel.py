@@ -8,7 +8,8 @@ file (deploy/credentials.yml does)::
 and get ``GET /webhooks/ops/health`` (the process answers), ``GET /webhooks/ops/ready``
 (model loaded, tracker store, lock store, dedup Redis, database and action server all
 reachable: 200, else 503 with the failing check) and ``GET /webhooks/ops/metrics``.
-It never receives customer messages. It also installs the process's log handler
+It never receives customer messages. It also installs the measured speed-up of
+ops/rasa_speedups.py and the process's log handler
 (:func:`ops.logging.configure`: JSON lines with ``LOG_FORMAT=json``, phone numbers masked).
 """
 
@@ -24,6 +25,7 @@ from sanic.response import HTTPResponse
 from ops import logging as ops_logging
 from ops import metrics
 from ops.health import Check, NotReady, http_check, redis_check, run_checks, sql_check
+from ops.rasa_speedups import install_cached_action_validation
 from ops.settings import OpsSettings
 
 
@@ -38,6 +40,8 @@ class OpsChannel(InputChannel):
         # Rasa installs coloredlogs after reading --logging-config-file, replacing any handler
         # configured there; channels are built later, so this is where JSON logs can take over.
         ops_logging.configure(settings)
+        if settings.cached_action_validation:
+            install_cached_action_validation()
         return cls(settings)
 
     def __init__(self, settings: OpsSettings) -> None:

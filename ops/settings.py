@@ -28,6 +28,7 @@ class OpsSettings:
     lock_store_url: str = ""
     action_health_url: str = ""
     tracker_retry_seconds: float = 30.0
+    cached_action_validation: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OpsSettings:
@@ -48,6 +49,7 @@ class OpsSettings:
             lock_store_url=env.get("LOCK_STORE_URL", ""),
             action_health_url=env.get("ACTION_HEALTH_URL") or _health_of(action_url),
             tracker_retry_seconds=_float(env, "TRACKER_RETRY_SECONDS", 30.0),
+            cached_action_validation=(env.get("RASA_CACHED_ACTION_VALIDATION") or "true").lower() in _TRUE,
         )
 
 

@@ -26,7 +26,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 UNUSED = re.compile(r"The utterance '(utter_[\w/]+)' is not used in any story or rule\.")
 RASA_OWN = {"utter_restart", "utter_default"}
-NO_NLU_DATA = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training")
+NO_NLU_DATA = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU")
 # Intents only ever sent as payloads by the media pipeline (media/), never typed: no NLU examples.
 PAYLOAD_ONLY_INTENTS = {"chassis_photo", "unreadable_photo"}
 

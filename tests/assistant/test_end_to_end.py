@@ -123,3 +123,66 @@ def test_handoff_pauses_until_staff_release(stack, session_factory):
         assert (lead.kind, lead.status) == ("handoff", "needs_human")
     resume_conversation(stack.rasa_url, sender)
     assert texts(stack.send(sender, "hi"))
+
+
+# --------------------------------------------------------------------------- chassis numbers and photos
+def test_chassis_number_in_the_request_asks_only_what_is_missing(stack, session_factory):
+    sender = "971501110006"
+    first = texts(stack.send(sender, "my chassis is JTMHV05J504123456, need oil filter"))
+    slots = stack.tracker(sender)["slots"]
+    assert (slots["make"], slots["part"], slots["vin"]) == ("Toyota", "Oil Filter", "JTMHV05J504123456")
+    assert "JTMHV05J504123456" in first and "which toyota model" in first.lower(), first
+    assert "which make" not in first.lower()  # the chassis number gave it
+    second = texts(stack.send(sender, "land cruiser"))
+    assert "which year" in second.lower() and "AED" not in second
+    results = stack.send(sender, "2015")
+    assert "AED" in texts(results) and choice_ids(results), stack.logs()
+    with session_scope(session_factory) as session:
+        customer = session.execute(select(Customer).where(Customer.channel_user_id == sender)).scalar_one()
+        [vehicle] = customer.vehicles
+        assert (vehicle.make, vehicle.model, vehicle.year, vehicle.vin) == (
+            "Toyota", "Land Cruiser", 2015, "JTMHV05J504123456",
+        )  # fmt: skip
+
+    # the customer comes back (a restart stands in for a new session): same car as last time?
+    stack.send(sender, "start over")
+    offer = stack.send(sender, "need brake pads")
+    [question] = [r for r in offer if r.get("buttons")]
+    assert "Toyota Land Cruiser 2015" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    again = stack.send(sender, "/affirm")
+    assert "AED" in texts(again)
+    slots = stack.tracker(sender)["slots"]
+    assert (slots["part"], slots["model"], slots["year"]) == ("Brake Pads", "Land Cruiser", "2015")
+
+
+def test_invalid_chassis_number_is_explained_once_then_make_model_year(stack):
+    sender = "971501110007"
+    first = stack.send(sender, "need brake pads, vin JTMHV05J5041234")
+    assert len(first) == 1 and "15 characters" in first[0]["text"], first  # one message, no second question
+    second = texts(stack.send(sender, "JTMHV05J50412345"))
+    assert "make, model and year" in second and "Which make" in second
+
+
+def test_registration_card_photo_is_confirmed_then_fills_the_car(stack):
+    sender = "971501110008"
+    stack.send(sender, "need radiator")
+    replies = stack.send(sender, '/chassis_photo{"vin": "JTMHV05J504123456"}')
+    [question] = replies
+    assert "JTMHV05J504123456" in question["text"] and "Toyota" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    assert stack.tracker(sender)["slots"]["make"] is None  # nothing filled before the "yes"
+    confirmed = texts(stack.send(sender, "yes"))
+    assert "Toyota" in confirmed and "model" in confirmed.lower()
+    assert stack.tracker(sender)["slots"]["vin"] == "JTMHV05J504123456"
+
+
+def test_declined_photo_and_unreadable_photo_ask_once(stack):
+    sender = "971501110009"
+    stack.send(sender, '/chassis_photo{"vin": "JTMHV05J504123456"}')
+    declined = stack.send(sender, "/deny")
+    assert len(declined) == 1 and "type the chassis number" in declined[0]["text"]
+    stack.send(sender, "need shock absorbers")
+    tips = stack.send(sender, "/unreadable_photo")
+    assert len(tips) == 1 and "flat" in tips[0]["text"], tips
+    assert stack.tracker(sender)["active_loop"]["name"] == "part_form"
