@@ -206,7 +206,7 @@ class ValidatePartForm(FormValidationAction):
         tracker: Tracker, previous: dict[str, Any], reading: Reading, side_events: list[EventType]
     ) -> bool:
         """Only when a new request starts with no car at all (form activation, nothing given)."""
-        if tracker.active_loop_name or any(previous[s] for s in ("make", "model", "year")):
+        if form_was_active(tracker) or any(previous[s] for s in ("make", "model", "year")):
             return False
         if side_events or reading.vehicle_id or reading.part_number or tracker.get_slot("part_number"):
             return False
@@ -376,6 +376,25 @@ class ValidatePartForm(FormValidationAction):
         if len(candidates) == 1:
             return {"suggestion": {"slot": slot, "value": candidates[0]}}
         return {}
+
+
+def form_was_active(tracker: Tracker) -> bool:
+    """Whether a form was already running when the latest message came in.
+
+    ``tracker.active_loop`` cannot tell: Rasa activates the form on a copy of the tracker before
+    it calls this validation, so the events before the latest user message decide.
+    """
+    seen_message = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if not seen_message:
+            seen_message = kind == "user"
+            continue
+        if kind == "active_loop":
+            return bool(event.get("name"))
+        if kind in ("restart", "session_started"):
+            return False
+    return False
 
 
 def _stale_chassis(previous: dict[str, Any], now: dict[str, Any]) -> set[str]:

@@ -113,11 +113,13 @@ class Driver:
         step = Step(rate, started=time.monotonic())
         tasks = set()
         deadline = step.started + seconds
-        while time.monotonic() < deadline:
+        due = step.started
+        while due < deadline:  # arrivals on an absolute schedule: driver delays do not lower the rate
             task = asyncio.create_task(self.send(http, step))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
-            await asyncio.sleep(random.expovariate(rate))
+            due += random.expovariate(rate)
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
         step.ended = time.monotonic()
         await asyncio.gather(*tasks)
         grace = time.monotonic() + 15

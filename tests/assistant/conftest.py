@@ -19,7 +19,9 @@ from tests.helpers.servers import build_sample_catalog
 SAMPLE_ROWS = 3000
 # A long, messy, mixed-language message the trained NLU cannot place (intent nlu_fallback);
 # test_rephrase_end_to_end.py checks that it still does after each retraining.
-UNCLEAR_MESSAGE = "TBD"
+UNCLEAR_MESSAGE = (
+    "salam since the oman trip the 2015 cruiser goes eeeee at the roundabout something squeaky, can u sort"
+)
 
 
 @pytest.fixture(scope="session")
@@ -91,11 +93,14 @@ def make_tracker(
     active_loop: str | None = "part_form",
     input_channel: str | None = "rest",
     events_after: list[dict] | None = None,
+    activating: bool = False,
 ) -> Tracker:
     """A tracker as the Rasa server sends it to the action server after one user message.
 
     ``events_after``: events of this turn after the user message (e.g. a bot reply the form's
-    validation already sent, as Rasa passes them to ``action_ask_<slot>``).
+    validation already sent, as Rasa passes them to ``action_ask_<slot>``). ``activating``: the
+    tracker ``validate_part_form`` gets when this message starts the form (its active loop is
+    already set).
     """
     all_slots = {
         "make": None, "model": None, "year": None, "part": None, "vin": None, "part_number": None,
@@ -109,8 +114,11 @@ def make_tracker(
         "entities": entities or [],
         "metadata": metadata or {},
     }
-    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {},
-               "input_channel": input_channel}]  # fmt: skip
+    events = [{"event": "active_loop", "name": active_loop}] if active_loop else []  # form already running
+    events += [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {},
+                "input_channel": input_channel}]  # fmt: skip
+    if activating:  # Rasa activates the form on a copy of the tracker, then validates
+        events.append({"event": "active_loop", "name": "part_form"})
     events += events_after or []
     return Tracker(
         sender_id=sender,
@@ -119,7 +127,7 @@ def make_tracker(
         events=events,
         paused=False,
         followup_action=None,
-        active_loop={"name": active_loop} if active_loop else {},
+        active_loop={"name": "part_form"} if activating else ({"name": active_loop} if active_loop else {}),
         latest_action_name="action_listen",
     )
 

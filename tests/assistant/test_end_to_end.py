@@ -15,6 +15,7 @@ from sqlalchemy import select
 from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.schema import Customer, Lead
 from catalog_loader.staff import resume_conversation
+from tests.assistant.conftest import UNCLEAR_MESSAGE
 from tests.helpers.servers import AssistantStack, build_sample_catalog
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -186,3 +187,9 @@ def test_declined_photo_and_unreadable_photo_ask_once(stack):
     tips = stack.send(sender, "/unreadable_photo")
     assert len(tips) == 1 and "flat" in tips[0]["text"], tips
     assert stack.tracker(sender)["active_loop"]["name"] == "part_form"
+
+
+def test_unclear_message_without_an_api_key_gets_the_canned_question(stack):
+    """No OPENAI_API_KEY in this stack (servers.base_env drops it): the rephraser stays off."""
+    replies = stack.send("971501110010", UNCLEAR_MESSAGE)
+    assert len(replies) == 1 and replies[0]["text"].startswith("Sorry, I didn't quite get that"), replies

@@ -175,7 +175,9 @@ async def test_returning_customer_is_offered_the_last_car_and_yes_fills_it(runti
     sender = "971501000010"
     with session_scope(runtime.session_factory) as session:
         save_customer_vehicle(session, sender, "Toyota", "Land Cruiser", 2015, vin="JTMHV05J504123456")
-    start = make_tracker("need brake pads", intent="request_part", sender=sender, active_loop=None)
+    start = make_tracker(
+        "need brake pads", intent="request_part", sender=sender, active_loop=None, activating=True
+    )
     dispatcher, slots = await form(start, domain)
     assert dispatcher.messages == []
     assert slots["part"] == "Brake Pads" and slots["requested_slot"] == "make"
@@ -232,11 +234,15 @@ async def test_no_offer_when_the_request_names_a_car_or_the_customer_is_new(runt
     with session_scope(runtime.session_factory) as session:
         save_customer_vehicle(session, sender, "Toyota", "Camry", 2019)
     named = make_tracker(
-        "need brake pads for my patrol", intent="request_part", sender=sender, active_loop=None
+        "need brake pads for my patrol",
+        intent="request_part",
+        sender=sender,
+        active_loop=None,
+        activating=True,
     )
     _, slots = await form(named, domain)
     assert "vehicle_offer" not in slots and slots["model"] == "Patrol"
-    new = make_tracker("need brake pads", intent="request_part", sender="971501000012", active_loop=None)
+    new = make_tracker("need brake pads", intent="request_part", sender="971501000012", activating=True)
     _, slots = await form(new, domain)
     assert "vehicle_offer" not in slots
     mid_form = make_tracker("need brake pads", intent="request_part", sender=sender, active_loop="part_form")
