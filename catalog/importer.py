@@ -109,6 +109,7 @@ def import_catalog(
         write_catalog(engine, parsed, summary, prune=prune, dry_run=dry_run, progress=progress)
         if not dry_run:
             result.warnings.extend(_sync_vocabulary(engine))
+            _refresh_statistics(engine)
     summary.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -137,6 +138,16 @@ def write_catalog(
                 transaction.commit()
     except (DBAPIError, *_dbapi_errors(engine)) as exc:
         raise CatalogImportError(f"the database refused the import, nothing was changed: {exc}") from exc
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """ANALYZE after a bulk load: without fresh statistics the planner picks slow search plans."""
+    statement = "ANALYZE" if engine.dialect.name == "sqlite" else "ANALYZE parts, fitments, part_numbers"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    except DBAPIError as exc:  # the catalog is committed; slower searches are no reason to fail
+        log.warning("could not refresh planner statistics: %s", exc)
 
 
 def _dbapi_errors(engine: Engine) -> tuple[type[Exception], ...]:

@@ -301,3 +301,17 @@ def test_makes_models_categories_are_deduplicated_case_insensitively(engine, wri
     assert makes == ["Mercedes-Benz", "Toyota"]  # the spelling used most often in the file
     assert models == ["G-Class", "Land Cruiser"]
     assert categories == ["Brake Discs", "Brake Pads"]
+
+
+def test_import_refreshes_planner_statistics_so_searches_get_good_plans(engine, write_csv):
+    import_catalog(engine, write_csv(_csv(*GOOD)))
+
+    if engine.dialect.name == "sqlite":
+        query = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'fitments'"
+    else:
+        query = (
+            "SELECT count(*) FROM pg_stat_user_tables"
+            " WHERE relname = 'fitments' AND last_analyze IS NOT NULL"
+        )
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(query).scalar() >= 1
