@@ -23,12 +23,14 @@ from actions.runtime import CatalogUnavailable, vocabulary
 from actions.understanding import (
     FORM_SLOTS,
     MIN_YEAR,
+    PHOTO_INTENTS,
     MessageFacts,
     Reading,
     answer_to_pending,
     max_year,
     parse_year,
     read_message,
+    read_vehicle_id,
     says_yes_or_no,
     stale_slots,
     vehicle_candidates,
@@ -415,9 +417,11 @@ def _stale_chassis(previous: dict[str, Any], now: dict[str, Any]) -> set[str]:
 
 
 def _reading_from_entities(facts: MessageFacts) -> Reading:
-    """Without the catalog (database down): take NLU entities as they are."""
+    """Without the catalog (database down): take NLU entities as they are, and chassis numbers."""
     reading = Reading()
     if facts.intent in ("request_part", "inform") or facts.is_payload:
+        if facts.intent not in PHOTO_INTENTS:
+            read_vehicle_id(MessageFacts(facts.entity("vin") or facts.text, "inform"), reading)
         for slot in FORM_SLOTS:
             value = facts.entity(slot)
             if value:

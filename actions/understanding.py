@@ -33,15 +33,16 @@ _ANSWER_INTENTS = frozenset({"affirm", "deny", "choose_part", "nlu_fallback"})
 # Sent by the media pipeline for a registration-card photo: /chassis_photo{"vin": ...} or
 # {"frame_number": ...}, and /unreadable_photo.
 PHOTO_INTENTS = frozenset({"chassis_photo", "unreadable_photo"})
-_YES_NO_WORDS = frozenset(
+_YES_WORDS = frozenset(
     _words(
         """
-    yes yeah yep yup ya yah ok okay k sure correct right exactly no nope nah not cancel stop never
-    la aywa aiwa aywah na3am eh tamam tmam mashi khalas bas thanks thank
-    نعم اي ايه ايوه ايوا اكيد تمام صح زين اوكي ماشي طيب لا مو مب مش خلاص الغي بس شكرا
+    yes yeah yep yup ya yah ok okay k sure correct right exactly aywa aiwa aywah na3am eh tamam tmam
+    mashi نعم اي ايه ايوه ايوا اكيد تمام صح زين اوكي ماشي طيب
     """
     )
 )
+_NO_WORDS = frozenset(_words("no nope nah not cancel stop never la لا مو مب مش الغي"))
+_YES_NO_WORDS = _YES_WORDS | _NO_WORDS | frozenset(_words("khalas bas thanks thank خلاص بس شكرا"))
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _TWO_DIGITS = re.compile(r"^\s*'?(\d{2})\s*$")
@@ -111,7 +112,7 @@ def read_message(
             return reading  # a photo's number is confirmed by the customer first (actions/forms.py)
         number = facts.entity("vin") or facts.entity("frame_number")
         if number:  # a tapped "did you mean <VIN>?": read exactly as if it had been typed
-            _read_vehicle_id(MessageFacts(text=number, intent="inform"), reading)
+            read_vehicle_id(MessageFacts(text=number, intent="inform"), reading)
         for slot in FORM_SLOTS:
             value = facts.entity(slot)
             if value:
@@ -120,7 +121,7 @@ def read_message(
         return reading
 
     strict = facts.intent == "nlu_fallback"  # unsure NLU: only what the catalog recognises
-    _read_vehicle_id(facts, reading)
+    read_vehicle_id(facts, reading)
     if reading.vehicle_id:
         # the rest of the message only, and never as the answer to the form's question: the
         # number was the answer, words around it ("رقم الشاصي", "my vin is") are not a make
@@ -159,14 +160,19 @@ _OTHER_WORDS = frozenset(_words("another different other wrong ghalat ثانية
 
 
 def answer_to_pending(facts: MessageFacts) -> str | None:
-    """Yes/no to "Same car as last time?" / "Is your chassis number …?", also "same car", "another car"."""
+    """Yes/no to "Same car as last time?" / "Is your chassis number …?".
+
+    The intent decides when it agrees with a yes/no word; otherwise a short reply is read by its
+    words ("yup" filed under inform, "same car", "another car", "wrong"), since NLU can misfile
+    one-word answers and the question is ours.
+    """
     answer = yes_or_no(facts)
     if answer is not None or facts.is_payload or len(facts.text.split()) > SHORT_ANSWER_WORDS + 1:
         return answer
     words = set(re.findall(r"\w+", facts.text.lower()))
-    if words & _OTHER_WORDS:
+    if words & (_NO_WORDS | _OTHER_WORDS):
         return "no"
-    return "yes" if words & _SAME_WORDS else None
+    return "yes" if words & (_YES_WORDS | _SAME_WORDS) else None
 
 
 def vehicle_candidates(vid: VehicleId) -> dict[str, str]:
@@ -193,7 +199,8 @@ def is_answer_to_question(facts: MessageFacts, requested_slot: str | None) -> bo
     )
 
 
-def _read_vehicle_id(facts: MessageFacts, reading: Reading) -> None:
+def read_vehicle_id(facts: MessageFacts, reading: Reading) -> None:
+    """The first chassis number in the message (offline decode, no database needed)."""
     found = find_vehicle_ids(facts.text)
     if not found:
         return

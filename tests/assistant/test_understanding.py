@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from actions.language import detect_language
-from actions.understanding import MessageFacts, parse_year, read_message, stale_slots, years_said
+from actions.understanding import (
+    MessageFacts,
+    answer_to_pending,
+    parse_year,
+    read_message,
+    stale_slots,
+    years_said,
+)
 from catalog.db import make_engine, make_session_factory
 from catalog.vocabulary import Vocabulary
 
@@ -115,3 +122,25 @@ def test_parse_year(value, requested, expected):
 )  # fmt: skip
 def test_reply_language(text, previous, expected):
     assert detect_language(text, previous) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("yes", "affirm", "yes"),
+        ("/affirm", "affirm", "yes"),
+        ("/deny", "deny", "no"),
+        ("yup", "inform", "yes"),  # NLU misfiled a one-word answer: the word decides
+        ("ايوه", "choose_part", "yes"),
+        ("same car", "request_part", "yes"),
+        ("نفس السيارة", "inform", "yes"),
+        ("no another car", "inform", "no"),
+        ("لا", "inform", "no"),
+        ("wrong number", "inform", "no"),
+        ("nissan patrol 2018", "inform", None),  # not an answer: read as car details
+        ("yes but i also need an oil filter for my other car", "affirm", "yes"),
+        ("the one with the big engine from last year please", "inform", None),
+    ],
+)
+def test_answers_to_our_yes_no_questions(text, intent, expected):
+    assert answer_to_pending(MessageFacts(text=text, intent=intent)) == expected

@@ -287,3 +287,10 @@ async def test_model_question_is_plain_when_nothing_is_pending(runtime, domain):
     ask = CollectingDispatcher()
     await AskModel().run(ask, make_tracker("toyota", slots={"make": "Toyota"}), domain)
     assert responses(ask) == ["utter_ask_model"]
+
+
+async def test_vin_still_fills_the_make_while_the_catalog_is_down(broken_runtime, domain):
+    tracker = make_tracker(ACCEPTANCE, intent="request_part", sender="971501000014", active_loop=None)
+    dispatcher, slots = await form(tracker, domain)
+    assert (slots["make"], slots["vin"]) == ("Toyota", "JTMHV05J504123456")
+    assert responses(dispatcher) == ["utter_vin_read"]  # and no error: the vehicle is just not remembered
