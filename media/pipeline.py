@@ -127,13 +127,9 @@ class MediaPipeline:
         )
         meta = {"ocr_candidates": reading.candidates[:3], "ocr_seconds": round(reading.elapsed_s, 2)}
         if not reading.candidates or reading.vehicle is None:
-            return MediaResult(
-                "image",
-                intent_payload(UNREADABLE_INTENT),
-                reply_for("unreadable_photo"),
-                "unreadable_photo",
-                meta,
-            )
+            # No reply here: the assistant answers /unreadable_photo with the photo tips in the
+            # conversation's language; a second copy from the pipeline would repeat them.
+            return MediaResult("image", intent_payload(UNREADABLE_INTENT), None, "unreadable_photo", meta)
         entity = "vin" if reading.vehicle.kind == "vin" else "frame_number"
         message = intent_payload(CHASSIS_INTENT, {entity: reading.vehicle.normalized})
         return MediaResult(

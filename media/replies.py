@@ -1,7 +1,8 @@
 """What the customer is told when a photo or voice note cannot be used: English, then Arabic.
 
 All user-facing media text lives here, keyed by the ``reason`` codes of :mod:`media.errors`
-plus ``unreadable_photo`` and ``no_speech``.
+plus ``no_speech``. (A photo without a readable chassis number is answered by the assistant,
+``utter_photo_tips`` in domain.yml, in the conversation's language.)
 """
 
 from __future__ import annotations
@@ -33,13 +34,6 @@ _REPLIES: dict[str, tuple[str, str]] = {
     "no_speech": (
         "Sorry, I couldn't make out any words in that voice note. Could you type your message, please?",
         "عذراً، لم أتمكن من فهم الرسالة الصوتية. هل يمكنك كتابة رسالتك من فضلك؟",
-    ),
-    "unreadable_photo": (
-        "I couldn't read a chassis number in that photo. Please take a sharp photo of the registration "
-        "card (Mulkiya) from straight above, in good light, with the Chassis No. line filling the frame, "
-        "or simply type the 17-character chassis number.",
-        "لم أتمكن من قراءة رقم الشاصي في الصورة. يرجى تصوير الملكية من الأعلى مباشرة بإضاءة جيدة "
-        "بحيث يظهر سطر رقم الشاصي بوضوح، أو اكتب رقم الشاصي المكوّن من 17 خانة.",
     ),
     "timeout": (
         "Sorry, that took me too long to process. Could you try again, or type your message?",

@@ -176,6 +176,9 @@ class Cluster:
         # `rasa` runs from .venv/bin and adds the working directory to sys.path only late
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         env.update(self.spec.env)
+        # One TensorFlow thread per Rasa process: measured better on 2 cores (docs/production.md)
+        env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+        env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
         env["ACTION_ENDPOINT_URL"] = f"{self.action_url}/webhook"
         env.setdefault("ACTION_HEALTH_URL", f"{self.action_url}/_balancer/health")
         return env
