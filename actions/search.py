@@ -94,9 +94,10 @@ class ActionSearchParts(Action):
             return
         if channel == WHATSAPP:
             response = "utter_results_header_for_number" if by_number else "utter_results_header"
+        body = "utter_results_list_body_for_number" if by_number else "utter_results_list_body"
         interactive = whatsapp_list(
             items,
-            body=response_text(domain, "utter_results_list_body", language, count=len(items), **labels),
+            body=response_text(domain, body, language, count=len(items), **labels),
             button_label=response_text(domain, "utter_results_list_button", language),
             section_title=response_text(domain, "utter_results_list_title", language),
         )

@@ -102,6 +102,14 @@ async def test_search_by_part_number(runtime, domain):
     assert message["part_number"] == number.replace("-", " ")
 
 
+async def test_whatsapp_list_for_a_part_number_names_the_number(runtime, domain):
+    dispatcher, remembered = await search({"part_number": "04465-60320"}, domain)
+    assert len(remembered["latest"]) > 3, "the sample has several pads with this OEM number"
+    [message] = dispatcher.messages
+    body = message["custom"]["whatsapp"]["body"]["text"]
+    assert "04465-60320" in body and " - " not in body and "– -" not in body
+
+
 async def test_pick_by_tap_stores_a_lead_and_confirms(runtime, domain):
     _, remembered = await search(LC_2015, domain, sender="971500000010")
     sku = remembered["latest"][0]
