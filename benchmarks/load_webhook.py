@@ -279,7 +279,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="length of each step")
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--rows", type=int, default=3000, help="sample catalog size")
-    parser.add_argument("--profile", action="store_true", help="py-spy rasa-1 during each step")
+    parser.add_argument("--profile", action="store_true", help="py-spy rasa-1; summary of the last step")
     parser.add_argument("--model", type=Path, default=None)
     args = parser.parse_args()
 

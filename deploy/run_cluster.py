@@ -77,12 +77,31 @@ def supervise(cluster: Cluster) -> None:
             proc.launch()
 
 
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    """systemd/kill stop the cluster the same way as Ctrl-C: every child by its pid."""
+    raise KeyboardInterrupt
+
+
+def warn_if_catalog_empty() -> None:
+    """scripts/run imports a generated sample here; a shop's cluster must not, so it only warns."""
+    parts = subprocess.run(
+        [sys.executable, "-m", "catalog_loader", "stats", "--parts-only"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if parts.returncode == 0 and parts.stdout.strip() == "0":
+        print("Warning: the catalog is empty; import it: python -m catalog_loader import <catalog.csv>")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa", type=int, default=2, help="Rasa servers (default 2)")
     parser.add_argument("--actions", type=int, default=1, help="action servers (default 1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--rasa-base-port", type=int, default=5101, help="rasa-1 listens here, rasa-2 +1…")
+    parser.add_argument("--action-base-port", type=int, default=5151, help="actions-1 listens here…")
     parser.add_argument("--model", type=Path, help="default: the cached model for the current data")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "cluster")
     parser.add_argument("--json-logs", action="store_true", help="JSON log lines (LOG_FORMAT=json)")
@@ -110,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(
         [sys.executable, "-m", "catalog_loader", "init-db"], cwd=ROOT, check=True
     )  # as scripts/run
+    warn_if_catalog_empty()
 
     spec = ClusterSpec(
         model=model,
@@ -118,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         action_servers=args.actions,
         front_port=args.port,
         action_port=args.action_port,
+        rasa_base_port=args.rasa_base_port,
+        action_base_port=args.action_base_port,
     )
     cluster = Cluster(spec)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         print(
             f"starting {args.rasa} Rasa and {args.actions} action server(s); logs in {args.workdir / 'logs'}"

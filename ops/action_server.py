@@ -20,7 +20,7 @@ import zlib
 from typing import Any
 
 from rasa_sdk import utils
-from rasa_sdk.endpoint import create_app, create_argument_parser
+from rasa_sdk.endpoint import create_app, create_argument_parser, create_ssl_context
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     host = os.environ.get("SANIC_HOST", "0.0.0.0")
     log.info("action server on %s:%s (actions: %s)", host, args.port, args.actions)
-    app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+    ssl = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
+    app.run(host, args.port, ssl=ssl, workers=utils.number_of_sanic_workers(), access_log=False)
 
 
 if __name__ == "__main__":
