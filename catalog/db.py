@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -41,6 +42,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 (DB-API object
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def create_missing_tables(metadata: MetaData, engine: Engine, attempts: int = 3) -> None:
+    """``create_all`` that is safe when several processes start on a fresh database at once.
+
+    Both see "table missing" and both CREATE it; the loser gets a duplicate error (PostgreSQL
+    raises it on pg_type). Checking again then finds the table.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except (IntegrityError, ProgrammingError, OperationalError):
+            if attempt == attempts:
+                raise
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from catalog.db import make_engine
+from catalog.db import create_missing_tables, make_engine
 
 usage_metadata = MetaData()
 
@@ -92,7 +92,7 @@ class UsageStore:
         with self._lock:
             if self._engine is None:
                 engine = make_engine(self._url)
-                usage_metadata.create_all(engine, checkfirst=True)
+                create_missing_tables(usage_metadata, engine)
                 self._engine = engine
             return self._engine
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 metadata = MetaData()
 
@@ -84,5 +85,16 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 (DB-API object
     cur.close()
 
 
-def create_tables(engine: Engine) -> None:
-    metadata.create_all(engine, checkfirst=True)
+def create_tables(engine: Engine, attempts: int = 3) -> None:
+    """Create the connector's tables if missing; safe when several instances start at once.
+
+    Two processes checking "does the table exist?" at the same moment both try CREATE TABLE;
+    the loser gets a duplicate error (PostgreSQL: on pg_type). Checking again then finds it.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except (IntegrityError, ProgrammingError, OperationalError):
+            if attempt == attempts:
+                raise

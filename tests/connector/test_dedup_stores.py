@@ -79,3 +79,33 @@ def test_sql_claims_are_rows_in_the_connector_table(sql_store, database_url):
             "wamid.row"
         ]
     engine.dispose()
+
+
+def test_several_instances_creating_the_tables_at_once_all_start(database_url):
+    """Two Rasa instances starting on a fresh database must not crash on CREATE TABLE races."""
+    import threading
+
+    from connectors.whatsapp.tables import create_tables, make_engine
+
+    engines = [make_engine(database_url) for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+    errors: list[BaseException] = []
+
+    def start(engine) -> None:  # noqa: ANN001
+        barrier.wait()
+        try:
+            create_tables(engine)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    from sqlalchemy import inspect
+
+    assert "whatsapp_processed_messages" in inspect(engines[0]).get_table_names()
+    for engine in engines:
+        engine.dispose()
