@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,47 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.leads_io import draft_for, save_lead
-from actions.presentation import ShownItem
-from catalog.normalize import normalize_text
-
-_ORDINALS = {
-    1: "first 1st awal awwal اول الاول اولى الاولى",
-    2: "second 2nd two thani tani ثاني الثاني ثانيه الثانيه",
-    3: "third 3rd three thalith talet thaleth ثالث الثالث ثالثه الثالثه",
-    4: "fourth 4th four rabi3 رابع الرابع",
-    5: "fifth 5th five khamis خامس الخامس",
-}
-_ORDINAL_WORDS = {w: n for n, words in _ORDINALS.items() for w in words.split()}
-_LAST = {"last", "الاخير", "الاخيره", "akher"}
-_CHEAPEST = {"cheapest", "cheaper", "cheap", "lowest", "ارخص", "الارخص", "rkhees", "arkhas", "ar5as"}
-_SMALL_NUMBER = re.compile(r"^\d{1,2}$")
-
-
-def resolve_choice(text: str, sku: str | None, remembered: Any) -> ShownItem | None:
-    """Which shown item the customer means; None when it is not clear."""
-    if not isinstance(remembered, dict):
-        return None
-    items = {k: ShownItem.from_dict(v) for k, v in (remembered.get("items") or {}).items()}
-    if sku:
-        return items.get(sku)
-    latest = [items[s] for s in remembered.get("latest") or [] if s in items]
-    if not latest:
-        return None
-    tokens = normalize_text(text).split()
-    for token in tokens:
-        if _SMALL_NUMBER.match(token) and 1 <= int(token) <= len(latest):
-            return latest[int(token) - 1]
-        if token in _ORDINAL_WORDS and _ORDINAL_WORDS[token] <= len(latest):
-            return latest[_ORDINAL_WORDS[token] - 1]
-        if token in _LAST:
-            return latest[-1]
-        if token in _CHEAPEST:
-            return min(latest, key=lambda item: Decimal(item.price_aed))
-    said = set(tokens)
-    by_brand = [item for item in latest if set(normalize_text(item.brand).split()) & said]
-    if len({item.brand for item in by_brand}) == 1:
-        return by_brand[0]
-    return None
+from conversation.choice import resolve_choice
 
 
 class ActionChoosePart(Action):

@@ -1,7 +1,7 @@
 """Slot validation: the language of every message, and the parts form (part, make, model, year).
 
 ``validate_part_form`` reads each message (NLU entities + the catalog vocabulary + VIN
-decoding, see :mod:`actions.understanding`), then one ``validate_<slot>`` per slot checks the
+decoding, see :mod:`conversation.understanding`), then one ``validate_<slot>`` per slot checks the
 candidate against the catalog and decides what to say: the canonical name, a "did you mean"
 with buttons, "Land Cruiser or Land Cruiser Prado?", or the list of models a make has.
 """
@@ -18,26 +18,25 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction, ValidationAction
 
-from actions.language import detect_language
 from actions.runtime import CatalogUnavailable, vocabulary
-from actions.understanding import (
+from actions.vehicles import KnownVehicle, enrich, previous_vehicle, remember_vehicle, vehicle_from_id
+from catalog.vehicle_messages import friendly_problem
+from catalog.vocabulary import Vocabulary
+from conversation.form_state import form_was_active, reading_from_entities, stale_chassis
+from conversation.language import detect_language
+from conversation.understanding import (
     FORM_SLOTS,
     MIN_YEAR,
-    PHOTO_INTENTS,
     MessageFacts,
     Reading,
     answer_to_pending,
     max_year,
     parse_year,
     read_message,
-    read_vehicle_id,
     says_yes_or_no,
     stale_slots,
     vehicle_candidates,
 )
-from actions.vehicles import KnownVehicle, enrich, previous_vehicle, remember_vehicle, vehicle_from_id
-from catalog.vehicle_messages import friendly_problem
-from catalog.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 VALIDATION_ORDER = ("make", "model", "year", "part")  # a model is checked against its make
@@ -117,7 +116,7 @@ class ValidatePartForm(FormValidationAction):
         tracker.add_slots([SlotSet(slot, candidates[slot]) for slot in given])
         validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
         now = {slot: tracker.get_slot(slot) for slot in (*FORM_SLOTS, "vin", "frame_number")}
-        stale = stale_slots(previous, now, set(given)) | (_stale_chassis(previous, now) - set(given))
+        stale = stale_slots(previous, now, set(given)) | (stale_chassis(previous, now) - set(given))
         stale_events = [SlotSet(slot, None) for slot in sorted(stale) if now.get(slot) is not None]
         return side_events + validation_events + stale_events
 
@@ -132,7 +131,7 @@ class ValidatePartForm(FormValidationAction):
             requested = None  # an answer to our yes/no question, not to "which make?"
         vocab = await _vocabulary_or_none()
         if vocab is None:
-            reading = _reading_from_entities(facts)
+            reading = reading_from_entities(facts)
         else:
             current = {**previous, "part_number": tracker.get_slot("part_number")}
             reading = await asyncio.to_thread(read_message, facts, vocab, current, requested)
@@ -208,7 +207,7 @@ class ValidatePartForm(FormValidationAction):
         tracker: Tracker, previous: dict[str, Any], reading: Reading, side_events: list[EventType]
     ) -> bool:
         """Only when a new request starts with no car at all (form activation, nothing given)."""
-        if form_was_active(tracker) or any(previous[s] for s in ("make", "model", "year")):
+        if form_was_active(tracker.events) or any(previous[s] for s in ("make", "model", "year")):
             return False
         if side_events or reading.vehicle_id or reading.part_number or tracker.get_slot("part_number"):
             return False
@@ -378,56 +377,6 @@ class ValidatePartForm(FormValidationAction):
         if len(candidates) == 1:
             return {"suggestion": {"slot": slot, "value": candidates[0]}}
         return {}
-
-
-def form_was_active(tracker: Tracker) -> bool:
-    """Whether a form was already running when the latest message came in.
-
-    ``tracker.active_loop`` cannot tell: Rasa activates the form on a copy of the tracker before
-    it calls this validation, so the events before the latest user message decide.
-    """
-    seen_message = False
-    for event in reversed(tracker.events or []):
-        kind = event.get("event")
-        if not seen_message:
-            seen_message = kind == "user"
-            continue
-        if kind == "active_loop":
-            return bool(event.get("name"))
-        if kind in ("restart", "session_started"):
-            return False
-    return False
-
-
-def _stale_chassis(previous: dict[str, Any], now: dict[str, Any]) -> set[str]:
-    """Slots of the previous car once a different chassis number or another car was given.
-
-    A new chassis number forgets the model and year it does not state itself; a new make or
-    model typed without a number forgets the old chassis number.
-    """
-    stale: set[str] = set()
-    for key in ("vin", "frame_number"):
-        if previous.get(key) and now.get(key) and previous[key] != now[key]:
-            stale |= {s for s in ("model", "year") if now.get(s) == previous.get(s)}
-    number_unchanged = all(previous.get(k) == now.get(k) for k in ("vin", "frame_number"))
-    car_changed = any(previous.get(s) and now.get(s) and previous[s] != now[s] for s in ("make", "model"))
-    if number_unchanged and car_changed:
-        stale |= {"vin", "frame_number"}
-    return stale
-
-
-def _reading_from_entities(facts: MessageFacts) -> Reading:
-    """Without the catalog (database down): take NLU entities as they are, and chassis numbers."""
-    reading = Reading()
-    if facts.intent in ("request_part", "inform") or facts.is_payload:
-        if facts.intent not in PHOTO_INTENTS:
-            read_vehicle_id(MessageFacts(facts.entity("vin") or facts.text, "inform"), reading)
-        for slot in FORM_SLOTS:
-            value = facts.entity(slot)
-            if value:
-                reading.candidates[slot] = value
-        reading.part_number = facts.entity("part_number")
-    return reading
 
 
 def _or_list(names: tuple[str, ...], tracker: Tracker) -> str:

@@ -10,9 +10,8 @@ Row ids and button payloads are Rasa intents with entities, e.g.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from decimal import Decimal
-from typing import Any
+
+from conversation.items import ShownItem
 
 MAX_BUTTONS = 3
 BUTTON_TITLE = 20
@@ -22,49 +21,6 @@ ROW_DESCRIPTION = 72
 LIST_BUTTON = 20
 SECTION_TITLE = 24
 BODY = 1024
-
-
-@dataclass(frozen=True)
-class ShownItem:
-    """One search hit as remembered in the ``search_results`` slot (JSON-safe)."""
-
-    sku: str
-    part_id: int | None
-    name: str
-    brand: str
-    part_number: str
-    price_aed: str  # Decimal as text: slots must be JSON
-    stock: int
-    condition: str
-
-    @classmethod
-    def from_hit(cls, hit: Any) -> ShownItem:
-        return cls(
-            sku=str(hit.sku),
-            part_id=getattr(hit, "part_id", None),
-            name=str(hit.name),
-            brand=str(hit.brand),
-            part_number=str(hit.part_number),
-            price_aed=f"{Decimal(str(hit.price_aed)):.2f}",
-            stock=int(hit.stock or 0),
-            condition=str(getattr(hit, "condition", "") or ""),
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ShownItem:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @property
-    def price_label(self) -> str:
-        price = Decimal(self.price_aed)
-        return f"{price:.0f}" if price == price.to_integral_value() else f"{price:.2f}"
-
-    @property
-    def stock_mark(self) -> str:
-        return f"✅ {self.stock}" if self.stock > 0 else "⏳"
 
 
 def choose_payload(sku: str) -> str:

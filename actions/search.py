@@ -11,12 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.domain_copy import response_text
 from actions.leads_io import draft_for, save_lead
-from actions.presentation import MAX_BUTTONS, ShownItem, buttons, item_line, whatsapp_list
+from actions.presentation import MAX_BUTTONS, buttons, item_line, whatsapp_list
 from actions.runtime import CatalogUnavailable, get_runtime, in_session, vocabulary
 from actions.vehicles import KnownVehicle, remember_vehicle
 from catalog.leads import mask_id
 from catalog.search import PartHit, PartQuery, SearchError, find_by_number, search_parts
 from catalog.vocabulary import Vocabulary
+from conversation.items import ShownItem
 
 log = logging.getLogger(__name__)
 REMEMBERED_ITEMS = 30  # items kept so that a tap on an older list still works

@@ -7,7 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actions.presentation import ShownItem, buttons, item_line, whatsapp_list
+from actions.presentation import buttons, item_line, whatsapp_list
+from conversation.items import ShownItem
 
 words = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80)
 

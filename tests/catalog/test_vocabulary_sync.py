@@ -139,11 +139,15 @@ def test_vocabulary_from_seed_alone():
     assert vocab.match_make("ميتسوبيشي").value == "Mitsubishi"
 
 
-def test_staff_command_syncs_and_parses(catalog, database_url, capsys):
-    from catalog.vocabulary import _cli
+def test_staff_command_syncs_and_parses(catalog, database_url):
+    from typer.testing import CliRunner
 
-    assert _cli(["--database-url", database_url, "sync"]) == 0
-    assert "aliases added 0" in capsys.readouterr().out  # already synced by the fixture
-    assert _cli(["--database-url", database_url, "parse", "فحمات لبرادو 2015"]) == 0
-    out = capsys.readouterr().out
+    from catalog_loader.cli import app
+
+    runner = CliRunner()
+    synced = runner.invoke(app, ["vocabulary", "sync", "--database-url", database_url])
+    assert synced.exit_code == 0 and "aliases added 0" in synced.output  # already synced by the fixture
+    parsed = runner.invoke(app, ["vocabulary", "parse", "فحمات لبرادو 2015", "--database-url", database_url])
+    assert parsed.exit_code == 0
+    out = parsed.output
     assert "model='Prado'" in out and "part='Brake Pads'" in out and "year=2015" in out

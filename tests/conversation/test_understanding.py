@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from actions.language import detect_language
-from actions.understanding import (
+from catalog.db import make_engine, make_session_factory
+from catalog.vocabulary import Vocabulary
+from conversation.language import detect_language
+from conversation.understanding import (
     MessageFacts,
     answer_to_pending,
     parse_year,
@@ -13,8 +15,6 @@ from actions.understanding import (
     stale_slots,
     years_said,
 )
-from catalog.db import make_engine, make_session_factory
-from catalog.vocabulary import Vocabulary
 
 
 @pytest.fixture(scope="module")

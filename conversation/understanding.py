@@ -4,9 +4,10 @@ Rasa's entity extraction is good but not perfect, least of all on Arabic and Ara
 every message is read twice: the NLU entities, and :meth:`Vocabulary.parse` on the raw text
 (which knows every make, model and part spelling in the catalog). VINs and frame numbers go
 through :func:`catalog.vehicle_ids.find_vehicle_ids`. The result is a set of *candidates*;
-``validate_part_form`` then checks each against the catalog and decides what to say.
+``validate_part_form`` (actions/forms.py) then checks each against the catalog and decides what to say.
 
-No Rasa imports here: this is plain Python, unit-tested on its own.
+No Rasa imports here: this is plain Python, unit-tested on its own. The short words it reads
+(yes/no, negations, "same car") are in ``catalog/vocabulary/conversation_words.yml``.
 """
 
 from __future__ import annotations
@@ -17,32 +18,21 @@ from datetime import date
 
 from catalog.vehicle_ids import VehicleId, find_vehicle_ids
 from catalog.vocabulary import Vocabulary
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
+from conversation.words import CLOSING_WORDS, NEGATIONS, NO_WORDS, OTHER_WORDS, SAME_WORDS, YES_WORDS
 
 FORM_SLOTS = ("part", "make", "model", "year")
 # Intents whose text may carry vehicle or part details. Others (store questions, handoff,
 # goodbye...) leave the form untouched so that their own rules answer them.
 READ_INTENTS = frozenset({"request_part", "inform", "nlu_fallback"})
 # Words that mark the value after them as the wrong one: "2016 not 2015", "مو 2015".
-_NEGATIONS = frozenset(_words("not no instead wrong mo mu mob mub msh mish mesh مو مب مش مهب ليس بدل ماهو"))
+_NEGATIONS = NEGATIONS
 _ANSWER_INTENTS = frozenset({"affirm", "deny", "choose_part", "nlu_fallback"})
 # Sent by the media pipeline for a registration-card photo: /chassis_photo{"vin": ...} or
 # {"frame_number": ...}, and /unreadable_photo.
 PHOTO_INTENTS = frozenset({"chassis_photo", "unreadable_photo"})
-_YES_WORDS = frozenset(
-    _words(
-        """
-    yes yeah yep yup ya yah ok okay k sure correct right exactly aywa aiwa aywah na3am eh tamam tmam
-    mashi نعم اي ايه ايوه ايوا اكيد تمام صح زين اوكي ماشي طيب
-    """
-    )
-)
-_NO_WORDS = frozenset(_words("no nope nah not cancel stop never la لا مو مب مش الغي"))
-_YES_NO_WORDS = _YES_WORDS | _NO_WORDS | frozenset(_words("khalas bas thanks thank خلاص بس شكرا"))
+_YES_WORDS = YES_WORDS
+_NO_WORDS = NO_WORDS
+_YES_NO_WORDS = _YES_WORDS | _NO_WORDS | CLOSING_WORDS
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _TWO_DIGITS = re.compile(r"^\s*'?(\d{2})\s*$")
@@ -155,8 +145,8 @@ def yes_or_no(facts: MessageFacts) -> str | None:
     return "yes" if facts.intent == "affirm" else "no"
 
 
-_SAME_WORDS = frozenset(_words("same nafs nafsha نفس نفسها نفسه"))
-_OTHER_WORDS = frozenset(_words("another different other wrong ghalat ثانية ثانيه ثاني غير غلط"))
+_SAME_WORDS = SAME_WORDS
+_OTHER_WORDS = OTHER_WORDS
 
 
 def answer_to_pending(facts: MessageFacts) -> str | None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 from catalog.normalize import has_arabic
+from conversation.words import LANGUAGE_NEUTRAL
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Short words Arabic speakers use in Latin letters without meaning "switch to English".
 SWITCH_TO_ENGLISH_WORDS = 3
-_NEUTRAL = {"ok", "okay", "ya", "yes", "no", "hi", "lc", "gxr", "vxr", "vx", "gx", "ac", "pls"}
+_NEUTRAL = LANGUAGE_NEUTRAL
 
 
 def detect_language(text: str | None, previous: str | None = None) -> str:
