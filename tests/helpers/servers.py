@@ -157,21 +157,24 @@ def start_rasa_server(
     credentials: Path | None = None,
     env: Mapping[str, str] | None = None,
     port: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> ManagedProcess:
+    """``extra_args`` go to ``rasa run`` as given, e.g. ``["--auth-token", token]``."""
     port = port or free_port()
     if credentials is None:  # REST only: the test needs no other channel's secrets
         credentials = workdir / "credentials.yml"
         credentials.write_text("rest:\n", encoding="utf-8")
     args = [
         RASA, "run", "--enable-api", "--model", str(model), "--port", str(port),
-        "--endpoints", str(endpoints), "--credentials", str(credentials),
+        "--endpoints", str(endpoints), "--credentials", str(credentials), *(extra_args or []),
     ]  # fmt: skip
+    token = args[args.index("--auth-token") + 1] if "--auth-token" in args else ""
     return ManagedProcess(
         name="rasa server",
         args=args,
         env=base_env(env),
         log_path=workdir / "rasa.log",
-        ready_url=f"http://127.0.0.1:{port}/status",
+        ready_url=f"http://127.0.0.1:{port}/status" + (f"?token={token}" if token else ""),
     ).start()
 
 
@@ -188,6 +191,7 @@ class AssistantStack:
     model: Path | None = None
     credentials: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    rasa_args: list[str] = field(default_factory=list)
     actions: ManagedProcess | None = None
     rasa: ManagedProcess | None = None
 
@@ -212,7 +216,9 @@ class AssistantStack:
         action_url = self.actions.ready_url.replace("/health", "/webhook")
         try:
             endpoints = write_endpoints(self.workdir, action_url)
-            self.rasa = start_rasa_server(self.workdir, model, endpoints, self.credentials, self.env)
+            self.rasa = start_rasa_server(
+                self.workdir, model, endpoints, self.credentials, self.env, extra_args=self.rasa_args
+            )
         except BaseException:
             self.actions.stop()
             raise
