@@ -509,8 +509,9 @@ def canonical_model(model: str | None, known_models: list[str] | tuple[str, ...]
     return by_key.get(_key(model), model)
 
 
-def merge(vid: VehicleId, result: LookupResult | None, known_models: list[str] | tuple[str, ...] = ()
-          ) -> VehicleId:
+def merge(
+    vid: VehicleId, result: LookupResult | None, known_models: list[str] | tuple[str, ...] = ()
+) -> VehicleId:
     """Offline decode + lookup: the lookup adds model/year/engine; the offline make stays when it has none."""
     if result is None or not result.usable:
         return vid

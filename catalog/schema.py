@@ -42,6 +42,8 @@ CONDITIONS = ("genuine", "oem", "aftermarket", "used")
 LEAD_STATUSES = ("new", "needs_human", "pending_retry", "quoted", "won", "lost", "closed")
 LEAD_KINDS = ("quote", "not_found", "handoff")
 PART_NUMBER_KINDS = ("oem", "interchange", "supplier", "superseded")
+STAFF_MESSAGE_KINDS = ("text", "parts", "template", "notify")
+STAFF_MESSAGE_STATUSES = ("sending", "sent", "failed")
 
 
 def _now():
@@ -195,6 +197,9 @@ class Customer(Base):
     # Human handoff: while set, the bot stays silent for this customer.
     handoff_active = Column(Boolean, nullable=False, default=False)
     handoff_since = Column(DateTime(timezone=True))
+    # Who answers the customer while the bot is silent (console "take over"); NULL = still waiting.
+    handoff_agent = Column(String(128))
+    handoff_taken_at = Column(DateTime(timezone=True))
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
     vehicles = relationship("CustomerVehicle", back_populates="customer", cascade="all, delete-orphan")
 
@@ -269,3 +274,35 @@ class FrameCode(Base):
     year_from = Column(Integer)
     year_to = Column(Integer)
     note = Column(Text)
+
+
+class StaffMessage(Base):
+    """What a staff member sent (or tried to send) to a customer over WhatsApp, kept whatever happens.
+
+    Written *before* the send, so nothing typed is lost: a send Meta refuses stays ``failed`` with
+    Meta's code and reason; one sent while Rasa was down waits (``recorded_at`` NULL) to be
+    written into the conversation. ``kind`` notify = a staff alert about a new handoff;
+    ``dedup_key`` makes such alerts go out once however many web-service processes see the event.
+    """
+
+    __tablename__ = "staff_messages"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)  # Rasa sender id (wa_id)
+    recipient = Column(String(64), nullable=False)
+    agent = Column(String(128), nullable=False)
+    kind = Column(String(16), nullable=False, default="text")
+    body = Column(Text, nullable=False, default="")  # what the agent typed or chose, as they wrote it
+    payload = Column(JSON)  # the WhatsApp message objects
+    status = Column(String(16), nullable=False, default="sending")
+    wamid = Column(String(255))
+    error_code = Column(Integer)
+    error_reason = Column(Text)
+    recorded_at = Column(DateTime(timezone=True))  # written into the Rasa conversation
+    record_error = Column(Text)
+    dedup_key = Column(String(128), unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
+    updated_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
+    __table_args__ = (
+        CheckConstraint(f"kind IN {STAFF_MESSAGE_KINDS!r}", name="kind"),
+        CheckConstraint(f"status IN {STAFF_MESSAGE_STATUSES!r}", name="status"),
+    )

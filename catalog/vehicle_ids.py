@@ -21,9 +21,21 @@ from catalog.vehicle_messages import friendly_problem
 from catalog.wmi import lookup_wmi
 
 __all__ = [
-    "VehicleId", "decode", "decode_vin", "decode_frame", "find_vehicle_ids", "repair_lookalikes",
-    "friendly_problem", "check_digit", "check_digit_ok", "check_digit_binding", "model_years",
-    "VIN_ALPHABET", "VIN_LENGTH", "fold", "compact",
+    "VehicleId",
+    "decode",
+    "decode_vin",
+    "decode_frame",
+    "find_vehicle_ids",
+    "repair_lookalikes",
+    "friendly_problem",
+    "check_digit",
+    "check_digit_ok",
+    "check_digit_binding",
+    "model_years",
+    "VIN_ALPHABET",
+    "VIN_LENGTH",
+    "fold",
+    "compact",
 ]
 
 VIN_LENGTH = 17
@@ -31,8 +43,13 @@ VIN_ALPHABET = frozenset("ABCDEFGHJKLMNPRSTUVWXYZ0123456789")
 FORBIDDEN = {"I": "1", "O": "0", "Q": "0"}
 # Characters people and OCR confuse that are both legal in a VIN: only the check digit can tell.
 LOOKALIKES = {"S": "5", "5": "S", "B": "8", "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G"}
-_TRANSLIT = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9,
-                                                 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_TRANSLIT = dict(
+    zip(
+        "ABCDEFGHJKLMNPRSTUVWXYZ",
+        (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9),
+        strict=True,
+    )
+)
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # 1980 + index, repeating every 30 years
 NORTH_AMERICA = frozenset("12345")
@@ -241,8 +258,14 @@ def decode_vin(text: str, raw: str | None = None, this_year: int | None = None) 
 
 def _vin_id(raw: str, normalized: str, problem: str | None, **fields) -> VehicleId:
     defaults = {"make": None, "model": None, "year": None, "year_candidates": ()}
-    return VehicleId(kind="vin", raw=raw, normalized=normalized, valid=problem is None, problem=problem,
-                     **{**defaults, **fields})
+    return VehicleId(
+        kind="vin",
+        raw=raw,
+        normalized=normalized,
+        valid=problem is None,
+        problem=problem,
+        **{**defaults, **fields},
+    )
 
 
 @dataclass(frozen=True)
@@ -292,8 +315,9 @@ def _count_changes(a: str, b: str) -> int:
 
 
 # --------------------------------------------------------------------------- frame numbers
-def decode_frame(text: str, raw: str | None = None, frame_codes: FrameCodeTable | None = None,
-                 this_year: int | None = None) -> VehicleId | None:
+def decode_frame(
+    text: str, raw: str | None = None, frame_codes: FrameCodeTable | None = None, this_year: int | None = None
+) -> VehicleId | None:
     """``GRJ200-1234567`` / ``grj200 1234567`` / ``GRJ2001234567`` → a frame :class:`VehicleId`.
 
     Returns None when the text is not frame-shaped at all. A dashless number is only
@@ -333,8 +357,14 @@ def _repair_serial(serial: str) -> str | None:
     return swapped if swapped.isdigit() and 5 <= len(swapped) <= 8 else None
 
 
-def _frame_id(raw: str, normalized: str, code: str, table: FrameCodeTable, this_year: int | None,
-              problem: str | None = None) -> VehicleId:
+def _frame_id(
+    raw: str,
+    normalized: str,
+    code: str,
+    table: FrameCodeTable,
+    this_year: int | None,
+    problem: str | None = None,
+) -> VehicleId:
     row = table.match(code)
     years = row.years(until=(this_year or date.today().year) + 1) if row else ()
     warnings = () if row or problem else (WARN_UNKNOWN_FRAME,)
@@ -371,19 +401,16 @@ def decode(
     return decode_vin(text, raw=text, this_year=this_year)
 
 
-
-
 # --------------------------------------------------------------------------- free text
 _TOKEN = re.compile(r"[A-Z0-9]+")
 _JOIN_GAP = re.compile(r"[ \-.]{1,2}")
-_FRAME_IN_TEXT = re.compile(
-    rf"(?<![A-Z0-9])({_FRAME_CODE})(\s*-\s*|\s)(\d{{5,8}})(?![A-Z0-9])"
-)
+_FRAME_IN_TEXT = re.compile(rf"(?<![A-Z0-9])({_FRAME_CODE})(\s*-\s*|\s)(\d{{5,8}})(?![A-Z0-9])")
 _MAX_JOINED_TOKENS = 8
 
 
-def find_vehicle_ids(text: str, *, frame_codes: FrameCodeTable | None = None,
-                     this_year: int | None = None) -> list[VehicleId]:
+def find_vehicle_ids(
+    text: str, *, frame_codes: FrameCodeTable | None = None, this_year: int | None = None
+) -> list[VehicleId]:
     """VINs and frame numbers in a message (English, Arabic, OCR output), best first.
 
     Best = valid with a known make, then valid, then numbers with a problem the
@@ -439,14 +466,14 @@ def _vin_window(folded: str, tokens: list[tuple[int, int]], i: int) -> int | Non
     """Index of the last token of a VIN candidate starting at token ``i``, or None."""
     joined = ""
     for j in range(i, min(i + _MAX_JOINED_TOKENS, len(tokens))):
-        if j > i and not _JOIN_GAP.fullmatch(folded[tokens[j - 1][1]:tokens[j][0]]):
+        if j > i and not _JOIN_GAP.fullmatch(folded[tokens[j - 1][1] : tokens[j][0]]):
             break
-        joined += folded[tokens[j][0]:tokens[j][1]]
+        joined += folded[tokens[j][0] : tokens[j][1]]
         if len(joined) > VIN_LENGTH:
             break
         if len(joined) == VIN_LENGTH and _vin_like(joined, grouped=j > i):
             return j
-    single = folded[tokens[i][0]:tokens[i][1]]
+    single = folded[tokens[i][0] : tokens[i][1]]
     return i if len(single) in (15, 16, 18, 19) and _near_miss_vin(single) else None
 
 
