@@ -44,7 +44,10 @@ TURN_SECONDS = Histogram(
     ["channel"],
     buckets=LATENCY_BUCKETS,
 )
-TURN_ERRORS = Counter("partsbot_turn_errors_total", "Turns that raised; the customer got an apology")
+TURN_ERRORS = Counter("partsbot_turn_errors_total", "Turn attempts that raised; the message is tried again")
+REDRIVEN = Counter(
+    "partsbot_inbox_redriven_total", "Messages whose turn was taken over after its process died or failed"
+)
 ACTIONS = Counter("partsbot_actions_total", "Custom action calls on the action server", ["action", "status"])
 ACTION_SECONDS = Histogram(
     "partsbot_action_seconds", "Custom action run time", ["action"], buckets=LATENCY_BUCKETS
@@ -78,6 +81,10 @@ def observe_turn(seconds: float, channel: str = "whatsapp") -> None:
 
 def turn_error() -> None:
     TURN_ERRORS.inc()
+
+
+def redriven() -> None:
+    REDRIVEN.inc()
 
 
 def action_called(action: str, status: int, seconds: float) -> None:

@@ -6,7 +6,7 @@ file (deploy/credentials.yml does)::
     ops.rasa_channel.OpsChannel:
 
 and get ``GET /webhooks/ops/health`` (the process answers), ``GET /webhooks/ops/ready``
-(model loaded, tracker store, lock store, dedup Redis, database and action server all
+(model loaded, tracker store, lock store, database and action server all
 reachable: 200, else 503 with the failing check) and ``GET /webhooks/ops/metrics``.
 It never receives customer messages. It also installs the measured speed-up of
 ops/rasa_speedups.py and the process's log handler
@@ -70,8 +70,6 @@ class OpsChannel(InputChannel):
             checks["tracker_db"] = sql_check(s.tracker_db_url, timeout)
         if s.lock_store_url:
             checks["lock_store"] = redis_check(s.lock_store_url, timeout)
-        if s.redis_url:
-            checks["dedup_redis"] = redis_check(s.redis_url, timeout)
         if s.database_url:
             checks["database"] = sql_check(s.database_url, timeout)
         if s.action_health_url:

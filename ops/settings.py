@@ -24,7 +24,6 @@ class OpsSettings:
     ready_timeout_s: float = 2.0
     database_url: str = ""
     tracker_db_url: str = ""
-    redis_url: str = ""
     lock_store_url: str = ""
     action_health_url: str = ""
     tracker_retry_seconds: float = 30.0
@@ -45,7 +44,6 @@ class OpsSettings:
             ready_timeout_s=_float(env, "READY_TIMEOUT_SECONDS", 2.0),
             database_url=env.get("DATABASE_URL", ""),
             tracker_db_url=env.get("TRACKER_DB_URL", ""),
-            redis_url=env.get("WHATSAPP_REDIS_URL") or env.get("REDIS_URL") or "",
             lock_store_url=env.get("LOCK_STORE_URL", ""),
             action_health_url=env.get("ACTION_HEALTH_URL") or _health_of(action_url),
             tracker_retry_seconds=_float(env, "TRACKER_RETRY_SECONDS", 30.0),

@@ -1,9 +1,11 @@
 """Rasa ``InputChannel`` for the WhatsApp Cloud API (``/webhooks/whatsapp/webhook``).
 
 POST flow: signature over the raw body → parse every entry/change/message →
-claim each message id in the shared dedup store → queue the turn behind the
-sender's earlier turns → answer 200 at once. Turns, statuses and read receipts
-run in background tasks whose exceptions are logged.
+store each message in the transactional inbox (the wamid's primary key is the dedup
+claim) → queue the turn behind the sender's earlier turns → answer 200 at once. A turn
+holds a lease on its message until it is done; a sweeper re-drives messages whose
+holder died (connectors/whatsapp/inbox.py). Statuses and read receipts run in
+background tasks whose exceptions are logged.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from sqlalchemy.engine import Engine
 
 from connectors.whatsapp import texts
 from connectors.whatsapp.aliases import PayloadAliases
-from connectors.whatsapp.dedup import DedupStore, DedupStoreError, RedisDedupStore, SqlDedupStore
 from connectors.whatsapp.dispatch import Ignore, PoliteReply, ToMediaPipeline, ToRasa, decide, rasa_metadata
 from connectors.whatsapp.errors import MediaTooLargeError
 from connectors.whatsapp.failures import FailedSend, FailureStore
 from connectors.whatsapp.graph_client import GraphClient
+from connectors.whatsapp.inbox import DONE, FAILED, Inbox, InboxItem, InboxUnavailable
 from connectors.whatsapp.media import MediaFetcher, MediaHandler, load_media_handler, media_outcome
 from connectors.whatsapp.ordering import SenderQueues
 from connectors.whatsapp.output import MessageSender, WhatsAppOutput
@@ -44,6 +46,7 @@ from connectors.whatsapp.redact import mask_id
 from connectors.whatsapp.settings import WhatsAppSettings
 from connectors.whatsapp.signature import SIGNATURE_HEADER, is_valid_signature
 from connectors.whatsapp.tables import create_tables, make_engine
+from connectors.whatsapp.turns import TurnSender
 from ops import logging as ops_logging
 from ops import metrics
 
@@ -57,7 +60,7 @@ class Runtime:
     """Everything built once per server (inside its event loop) and closed on shutdown."""
 
     engine: Engine
-    dedup: DedupStore
+    inbox: Inbox
     failures: FailureStore
     aliases: PayloadAliases
     client: GraphClient
@@ -65,6 +68,7 @@ class Runtime:
     media_handler: MediaHandler
     queues: SenderQueues = field(default_factory=SenderQueues)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    queued: set[str] = field(default_factory=set)  # message ids waiting or running in this process
 
     def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
         """Run in the background, keep a reference, log any exception."""
@@ -80,7 +84,6 @@ class Runtime:
 
     async def close(self) -> None:
         await self.client.aclose()
-        await self.dedup.close()
         self.engine.dispose()
 
 
@@ -104,6 +107,8 @@ class WhatsAppInput(InputChannel):
     def __init__(self, settings: WhatsAppSettings) -> None:
         self.settings = settings
         self.runtime: Runtime | None = None
+        self._app: Any = None  # the Sanic app: its ctx.agent reads trackers for re-driven turns
+        self._sweeper: asyncio.Task[None] | None = None
         self._missing = settings.missing()
         if self._missing:
             logger.error(
@@ -127,6 +132,9 @@ class WhatsAppInput(InputChannel):
         return self.runtime
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         if self.runtime is not None:
             runtime, self.runtime = self.runtime, None
             try:
@@ -165,8 +173,12 @@ class WhatsAppInput(InputChannel):
                 logger.exception("Unexpected error handling a WhatsApp webhook")
                 return response.text("temporarily unavailable", status=503)
 
-        async def start(_app: Any, _loop: Any) -> None:
+        async def start(app: Any, _loop: Any) -> None:
+            self._app = app
             await asyncio.to_thread(self.ensure_runtime)
+
+        async def sweep(_app: Any, _loop: Any) -> None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(on_new_message))
 
         async def stop(_app: Any, _loop: Any) -> None:
             await self.close()
@@ -176,6 +188,7 @@ class WhatsAppInput(InputChannel):
         bp.add_route(receive, "/webhook", methods=["POST"])
         if not self._missing:
             bp.listener("before_server_start")(start)
+            bp.listener("after_server_start")(sweep)
         bp.listener("before_server_stop")(stop)
         return bp
 
@@ -218,32 +231,159 @@ class WhatsAppInput(InputChannel):
         if batch.statuses or batch.errors:
             runtime.spawn(self._record_statuses(runtime, batch), "record statuses")
         if not await self._schedule(runtime, batch.messages, on_new_message):
-            return response.text("dedup store unavailable; deliver again", status=503)
+            return response.text("inbox unavailable; deliver again", status=503)
         return response.text("EVENT_RECEIVED")
 
     async def _schedule(
         self, runtime: Runtime, messages: list[InboundMessage], on_new_message: OnNewMessage
     ) -> bool:
-        """Claim and queue each message; False if some could not be claimed (Meta will redeliver)."""
-        all_claimed = True
+        """Store and queue each message; False if some could not be stored (Meta will redeliver)."""
+        all_stored = True
         for message in messages:
             try:
-                first_time = await runtime.dedup.claim(message.message_id)
-            except DedupStoreError:
-                logger.exception("Could not check message %s for duplicates", message.message_id)
-                all_claimed = False
+                first_time = await runtime.inbox.accept(message)
+            except InboxUnavailable:
+                logger.exception("Could not store message %s in the inbox", message.message_id)
+                all_stored = False
                 continue
             if not first_time:
                 logger.info("Ignored redelivered WhatsApp message %s", message.message_id)
                 metrics.duplicate()
                 continue
             metrics.message_in(message.type)
-            runtime.queues.submit(message.sender_id, partial(self._handle, runtime, message, on_new_message))
-        return all_claimed
+            self._queue(runtime, message.message_id, message.sender_id, on_new_message)
+        return all_stored
+
+    def _queue(self, runtime: Runtime, message_id: str, sender_id: str, on_new_message: OnNewMessage) -> None:
+        if message_id in runtime.queued:
+            return
+        runtime.queued.add(message_id)
+        runtime.queues.submit(sender_id, partial(self._drive, runtime, message_id, on_new_message))
+
+    # -- the inbox: leases, re-drives ---------------------------------------------------
+
+    async def _sweep_forever(self, on_new_message: OnNewMessage) -> None:
+        """Re-drive messages whose turn never finished (its process died), on every instance."""
+        interval = self.settings.inbox_sweep_seconds
+        while True:
+            await asyncio.sleep(interval)
+            runtime = self.runtime
+            if runtime is None or not self._agent_ready():
+                continue
+            try:
+                due = await runtime.inbox.due(pending_grace=self.settings.inbox_lease_seconds)
+            except Exception:  # noqa: BLE001 - the database may be away; try again next round
+                logger.warning("Inbox sweep failed", exc_info=True)
+                continue
+            for item in due:
+                if item.message_id not in runtime.queued:
+                    logger.info(
+                        "Re-driving WhatsApp message %s from %s", item.message_id, mask_id(item.sender_id)
+                    )
+                    metrics.redriven()
+                    self._queue(runtime, item.message_id, item.sender_id, on_new_message)
+
+    def _agent(self) -> Any:
+        return getattr(getattr(self._app, "ctx", None), "agent", None)
+
+    def _agent_ready(self) -> bool:
+        """Re-drive only once Rasa has its model (a channel hosted without Rasa: always)."""
+        ctx = getattr(self._app, "ctx", None)
+        if ctx is None or not hasattr(ctx, "agent"):
+            return True
+        return ctx.agent is not None and ctx.agent.is_ready()
+
+    async def _drive(self, runtime: Runtime, message_id: str, on_new_message: OnNewMessage) -> None:
+        """Take the lease, run the turn once, record the outcome (or give it back for a retry)."""
+        try:
+            item = await runtime.inbox.take(message_id)
+        except Exception:  # noqa: BLE001 - database away: the sweeper finds the message later
+            logger.warning("Could not take message %s from the inbox", message_id, exc_info=True)
+            item = None
+        if item is None:
+            runtime.queued.discard(message_id)
+            return
+        keeper = asyncio.create_task(self._keep_lease(runtime, message_id))
+        try:
+            outcome = await self._attempt(runtime, item, on_new_message)
+        except Exception as exc:  # noqa: BLE001 - any failure: another attempt later
+            retry_in = min(2.0**item.attempts, 60.0)
+            logger.exception(
+                "Turn for message %s failed (attempt %d); retry in %.0f s",
+                message_id,
+                item.attempts,
+                retry_in,
+            )
+            metrics.turn_error()
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            await self._settle(partial(runtime.inbox.give_back, message_id, error, retry_in))
+            return
+        finally:
+            keeper.cancel()
+            runtime.queued.discard(message_id)
+        await self._settle(partial(runtime.inbox.finish, message_id, outcome))
+
+    async def _attempt(self, runtime: Runtime, item: InboxItem, on_new_message: OnNewMessage) -> str:
+        message = item.message
+        if item.attempts > 1 and await self._answered_before(message):
+            logger.info("Message %s was answered before its process died; not run again", message.message_id)
+            return DONE
+        if item.attempts > self.settings.inbox_max_attempts:
+            logger.error("Giving up on message %s after %d attempts", message.message_id, item.attempts - 1)
+            await WhatsAppOutput(runtime.sender).send_text_message(
+                message.sender_id, texts.SOMETHING_WENT_WRONG
+            )
+            return FAILED
+        already = await runtime.inbox.sent(message.message_id) if item.attempts > 1 else {}
+        sender = TurnSender(runtime.sender, runtime.inbox, message.message_id, already)
+        await self._handle(runtime, message, on_new_message, sender, first_attempt=item.attempts == 1)
+        return DONE
+
+    async def _answered_before(self, message: InboundMessage) -> bool:
+        """Rasa saved a tracker holding this message: the turn completed before the crash."""
+        agent = self._agent()
+        if agent is None:
+            return False
+        tracker = await agent.tracker_store.retrieve_full_tracker(message.sender_id)
+        if tracker is None:
+            return False
+        return any(
+            getattr(event, "message_id", None) == message.message_id
+            for event in tracker.events
+            if type(event).__name__ == "UserUttered"
+        )
+
+    async def _keep_lease(self, runtime: Runtime, message_id: str) -> None:
+        while True:
+            await asyncio.sleep(self.settings.inbox_lease_seconds / 3)
+            if not await runtime.inbox.renew(message_id):
+                logger.warning("Lost the lease on message %s", message_id)
+
+    @staticmethod
+    async def _settle(update: Callable[[], Awaitable[None]], patience_s: float = 60.0) -> None:
+        """Record an outcome, waiting out a short database outage; if it never lands the
+        message is re-driven later and the tracker check stops a second turn."""
+        deadline = time.monotonic() + patience_s
+        while True:
+            try:
+                await update()
+                return
+            except InboxUnavailable:
+                if time.monotonic() > deadline:
+                    logger.error("Could not record a turn's outcome; it will be re-driven and checked")
+                    return
+                await asyncio.sleep(1.0)
 
     # -- background work ---------------------------------------------------------------
 
-    async def _handle(self, runtime: Runtime, message: InboundMessage, on_new_message: OnNewMessage) -> None:
+    async def _handle(
+        self,
+        runtime: Runtime,
+        message: InboundMessage,
+        on_new_message: OnNewMessage,
+        sender: TurnSender,
+        first_attempt: bool = True,
+    ) -> None:
         ops_logging.bind_conversation(message.sender_id)  # every log line of this turn carries it
         decision = decide(message)
         logger.info(
@@ -261,9 +401,9 @@ class WhatsAppInput(InputChannel):
                     message.body.get("system"),
                 )
             return
-        if self.settings.mark_read:
+        if self.settings.mark_read and first_attempt:
             runtime.spawn(runtime.sender.mark_read(message.message_id), "mark as read")
-        output = WhatsAppOutput(runtime.sender)
+        output = WhatsAppOutput(sender)  # type: ignore[arg-type] - same interface, numbered sends
         if isinstance(decision, PoliteReply):
             await output.send_text_message(message.sender_id, decision.text)
             return
@@ -297,15 +437,8 @@ class WhatsAppInput(InputChannel):
             metadata={**rasa_metadata(message), **decision.metadata},
         )
         started = time.perf_counter()
-        try:
-            await on_new_message(user_message)
-            metrics.observe_turn(time.perf_counter() - started)
-        except Exception:  # noqa: BLE001 - the customer must not be left without an answer
-            metrics.turn_error()
-            logger.exception(
-                "Rasa turn failed for message %s from %s", message.message_id, mask_id(message.sender_id)
-            )
-            await output.send_text_message(message.sender_id, texts.SOMETHING_WENT_WRONG)
+        await on_new_message(user_message)  # an exception gives the message back for another attempt
+        metrics.observe_turn(time.perf_counter() - started)
 
     async def _media_outcome(
         self, runtime: Runtime, message: InboundMessage, decision: ToMediaPipeline
@@ -356,11 +489,6 @@ class WhatsAppInput(InputChannel):
 def build_runtime(settings: WhatsAppSettings) -> Runtime:
     engine = make_engine(settings.database_url)
     create_tables(engine)
-    dedup: DedupStore
-    if settings.redis_url:
-        dedup = RedisDedupStore(settings.redis_url, settings.dedup_ttl_seconds)
-    else:
-        dedup = SqlDedupStore(engine, settings.dedup_ttl_seconds)
     client = GraphClient(settings)
     failures = FailureStore(engine)
     aliases = PayloadAliases(engine)
@@ -368,7 +496,7 @@ def build_runtime(settings: WhatsAppSettings) -> Runtime:
     media_handler = load_media_handler(settings.media_handler, MediaFetcher(client, settings))
     return Runtime(
         engine=engine,
-        dedup=dedup,
+        inbox=Inbox(engine, lease_seconds=settings.inbox_lease_seconds),
         failures=failures,
         aliases=aliases,
         client=client,

@@ -19,7 +19,6 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_GRAPH_BASE_URL = "https://graph.facebook.com"
-DEDUP_TTL_SECONDS = 8 * 24 * 3600  # Meta retries for up to 7 days; keep a day more.
 MB = 1024 * 1024
 
 # credentials.yml key -> settings attribute (same name) for the values it may override.
@@ -60,8 +59,9 @@ class WhatsAppSettings:
     fallback_template: str = ""
     fallback_template_language: str = "en_US"
     database_url: str = field(default_factory=default_database_url)
-    redis_url: str = ""
-    dedup_ttl_seconds: int = DEDUP_TTL_SECONDS
+    inbox_lease_seconds: float = 30.0  # a turn whose process died is re-driven after this
+    inbox_sweep_seconds: float = 5.0  # how often each instance looks for abandoned turns
+    inbox_max_attempts: int = 5  # then the customer gets an apology and staff a log line
     max_image_bytes: int = 5 * MB
     max_audio_bytes: int = 16 * MB
     media_handler: str = ""
@@ -87,7 +87,9 @@ class WhatsAppSettings:
                 fallback_template=env.get("WHATSAPP_FALLBACK_TEMPLATE", ""),
                 fallback_template_language=env.get("WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE") or "en_US",
                 database_url=env.get("DATABASE_URL") or default_database_url(),
-                redis_url=env.get("WHATSAPP_REDIS_URL") or env.get("REDIS_URL") or "",
+                inbox_lease_seconds=max(3.0, _float(env, "WHATSAPP_INBOX_LEASE_SECONDS", 30.0)),
+                inbox_sweep_seconds=max(0.2, _float(env, "WHATSAPP_INBOX_SWEEP_SECONDS", 5.0)),
+                inbox_max_attempts=max(1, _int(env, "WHATSAPP_INBOX_MAX_ATTEMPTS", 5)),
                 max_image_bytes=_int(env, "WHATSAPP_MAX_IMAGE_BYTES", 5 * MB),
                 max_audio_bytes=_int(env, "WHATSAPP_MAX_AUDIO_BYTES", 16 * MB),
                 media_handler=env.get("WHATSAPP_MEDIA_HANDLER", ""),

@@ -26,13 +26,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 metadata = MetaData()
 
-processed_messages = Table(
-    "whatsapp_processed_messages",
-    metadata,
-    Column("message_id", String(255), primary_key=True),  # Meta's wamid: the dedup key
-    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
-)
-
 failed_sends = Table(
     "whatsapp_failed_sends",
     metadata,
@@ -98,3 +91,35 @@ def create_tables(engine: Engine, attempts: int = 3) -> None:
         except (IntegrityError, ProgrammingError, OperationalError):
             if attempt == attempts:
                 raise
+
+
+# The transactional inbox (connectors/whatsapp/inbox.py): a message is stored here, with its
+# state, before Meta gets its 200; the primary key on Meta's wamid is also the dedup claim.
+inbox = Table(
+    "whatsapp_inbox",
+    metadata,
+    Column("message_id", String(255), primary_key=True),
+    Column("sender_id", String(255), nullable=False),
+    Column("message", Text, nullable=False),  # the parsed InboundMessage as JSON
+    Column("state", String(16), nullable=False),  # pending → processing → done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("owner", String(128), nullable=True),  # process holding the lease
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+Index("ix_whatsapp_inbox_due", inbox.c.state, inbox.c.lease_until)
+Index("ix_whatsapp_inbox_sender", inbox.c.sender_id)
+Index("ix_whatsapp_inbox_received", inbox.c.received_at)
+
+# One row per reply a turn has sent: a re-driven turn skips the replies already sent.
+inbox_sends = Table(
+    "whatsapp_inbox_sends",
+    metadata,
+    Column("message_id", String(255), primary_key=True),  # the inbound message the turn answers
+    Column("seq", Integer, primary_key=True),  # 1, 2, … in the order the turn sends
+    Column("digest", String(64), nullable=False),  # sha256 of the outgoing message object
+    Column("wamid", String(255), nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+)

@@ -77,6 +77,9 @@ def make_settings(graph_url: str, database_url: str, **overrides: Any) -> WhatsA
         "pair_rate_delay": 0.05,
         "retry_max_delay": 0.2,
         "http_timeout_seconds": 5.0,
+        "inbox_lease_seconds": 3.0,
+        "inbox_sweep_seconds": 0.2,
+        "inbox_max_attempts": 1,
     }
     values.update(overrides)
     return WhatsAppSettings(**values)

@@ -16,7 +16,7 @@ ENV = {
     "WHATSAPP_GRAPH_BASE_URL": "http://localhost:8999/",
     "WHATSAPP_RETRY_BASE_DELAY": "0.5",
     "DATABASE_URL": "postgresql://db/x",
-    "REDIS_URL": "redis://r:6379/0",
+    "WHATSAPP_INBOX_LEASE_SECONDS": "12",
 }
 
 
@@ -26,7 +26,7 @@ def test_from_env_reads_everything_and_pins_a_version():
     assert s.api_version == DEFAULT_API_VERSION
     assert s.messages_url == f"http://localhost:8999/{DEFAULT_API_VERSION}/123/messages"
     assert s.retry_base_delay == 0.5
-    assert s.database_url == "postgresql://db/x" and s.redis_url == "redis://r:6379/0"
+    assert s.database_url == "postgresql://db/x" and s.inbox_lease_seconds == 12.0
     assert s.missing() == []
 
 
