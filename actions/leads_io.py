@@ -123,5 +123,12 @@ def draft_for(tracker, kind: str, **values) -> LeadDraft:  # noqa: ANN001 - rasa
         vin=tracker.get_slot("vin"),
         part_query=tracker.get_slot("part") or tracker.get_slot("part_number"),
         details={k: v for k, v in details.items() if v is not None},
+        source_key=_source_key(kind, latest),
         **values,
     )
+
+
+def _source_key(kind: str, latest: dict) -> str | None:
+    """One lead per kind per customer message, however often the turn runs (docs/production.md)."""
+    message_id = (latest.get("metadata") or {}).get("message_id") or latest.get("message_id")
+    return f"{kind}:{message_id}" if message_id else None

@@ -58,6 +58,7 @@ class LeadDraft:
     price_aed: Decimal | None = None
     status: str = "new"
     details: dict | None = None
+    source_key: str | None = None  # "<kind>:<message id>": the same key twice is the same lead
 
 
 # --------------------------------------------------------------------------- customers
@@ -137,8 +138,33 @@ def is_handoff_active(session: Session, channel_user_id: str) -> bool:
 
 # --------------------------------------------------------------------------- leads
 def record_lead(session: Session, draft: LeadDraft) -> Lead:
-    """Store a lead (and the customer, if new); flushed, so ``lead.id`` is set."""
+    """Store a lead (and the customer, if new); flushed, so ``lead.id`` is set.
+
+    A draft with a ``source_key`` already stored returns that lead: a conversation turn that
+    runs twice (re-driven after a crash) leaves one lead.
+    """
     _validate_draft(draft)
+    if draft.source_key:
+        existing = _lead_by_key(session, draft.source_key)
+        if existing is not None:
+            log.info("lead %s already recorded for %s", existing.id, draft.source_key)
+            return existing
+        try:
+            with session.begin_nested():
+                return _insert_lead(session, draft)
+        except IntegrityError:  # the same turn on two instances at once: the other one won
+            existing = _lead_by_key(session, draft.source_key)
+            if existing is None:
+                raise
+            return existing
+    return _insert_lead(session, draft)
+
+
+def _lead_by_key(session: Session, key: str) -> Lead | None:
+    return session.execute(select(Lead).where(Lead.source_key == key)).scalar_one_or_none()
+
+
+def _insert_lead(session: Session, draft: LeadDraft) -> Lead:
     customer = get_or_create_customer(session, draft.channel_user_id, name=draft.customer_name)
     details = dict(draft.details or {})
     values = {}
@@ -163,6 +189,7 @@ def record_lead(session: Session, draft: LeadDraft) -> Lead:
         part_id=part_id,
         price_aed=_price(draft.price_aed),
         details=details or None,
+        source_key=(draft.source_key or None) and draft.source_key[:300],
         **values,
     )
     if lead.customer_name is None and customer.name:

@@ -245,6 +245,8 @@ class Lead(Base):
     sku = Column(String(64))
     price_aed = Column(Numeric(12, 2))
     details = Column(JSON)
+    # "<kind>:<message id>": a turn re-driven after a crash finds its lead instead of adding one
+    source_key = Column(String(300), unique=True)
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
     updated_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
     __table_args__ = (

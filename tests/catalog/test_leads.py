@@ -177,3 +177,14 @@ def test_bad_vehicle_is_refused(session, kwargs, message):
 def test_phone_ids_are_masked_for_logs():
     assert mask_id("971501234567") == "9715*****567"
     assert "1234" not in mask_id("971501234567")
+
+
+def test_same_source_key_twice_is_one_lead(session):
+    """A turn re-driven after a crash runs the lead action again: still one lead."""
+    first = record_lead(session, draft(sku="BP-1", source_key="quote:wamid.AAA"))
+    session.commit()
+    again = record_lead(session, draft(sku="BP-1", source_key="quote:wamid.AAA"))
+    other = record_lead(session, draft(sku="BP-1", source_key="quote:wamid.BBB"))
+    session.commit()
+    assert again.id == first.id and other.id != first.id
+    assert session.scalar(select(func.count()).select_from(Lead)) == 2

@@ -1,5 +1,5 @@
 """Meta delivers at least once: the same webhook reaching two Rasa instances at the same
-instant must be answered exactly once (the wamid is claimed in Redis with SET NX)."""
+instant must be answered exactly once (the wamid is the primary key of the inbox)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_cluster_is_ready_and_answers(cluster, customer):
         assert ready.status_code == 200, ready.text
         names = {c["name"]: c for c in ready.json()["checks"]}
         assert names["tracker_store"]["detail"] == "RetryingSQLTrackerStore"
-        assert {"lock_store", "dedup_redis", "tracker_db", "database", "action_server"} <= set(names)
+        assert {"lock_store", "tracker_db", "database", "action_server"} <= set(names)
     replies = customer.turn("need brake pads for toyota land cruiser 2015")
     assert customer.list_rows(), [m.payload for m in replies]
 
