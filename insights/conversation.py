@@ -138,11 +138,14 @@ def parse_event(data: str | Mapping[str, Any]) -> dict[str, Any]:
 def split_sessions(events: Iterable[Mapping[str, Any]]) -> list[list[dict[str, Any]]]:
     """Cut one customer's event stream where Rasa started a new session."""
     sessions: list[list[dict[str, Any]]] = [[]]
+    restarted = False  # Rasa starts a session after action_restart too: same visit, not a new one
     for event in map(dict, events):
-        starts = event.get("event") == "action" and event.get("name") == SESSION_START_ACTION
-        lone_start = event.get("event") == "session_started" and not _just_started(sessions[-1])
-        if (starts or lone_start) and _has_user(sessions[-1]):
+        kind = event.get("event")
+        starts = kind == "action" and event.get("name") == SESSION_START_ACTION
+        lone_start = kind == "session_started" and not _just_started(sessions[-1])
+        if (starts or lone_start) and _has_user(sessions[-1]) and not restarted:
             sessions.append([])
+        restarted = kind == "restart" or (restarted and kind != "user")
         sessions[-1].append(event)
     return [s for s in sessions if s]
 

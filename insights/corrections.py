@@ -199,7 +199,7 @@ def patch_for(corrections: Iterable[Correction], reviewed_path: Path, repo_root:
     old_text = render_blocks(before) if before else ""
     new_text = render_blocks(after)
     name = str(reviewed_path.relative_to(repo_root))
-    old_name = f"a/{name}" if before or reviewed_path.exists() else "/dev/null"
+    old_name = f"a/{name}" if before else "/dev/null"  # the batch creates the file
     diff = difflib.unified_diff(
         old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), old_name, f"b/{name}"
     )

@@ -4,8 +4,9 @@ The assistant itself answers in two languages (``actions/language.py``: Arabic l
 the review and the analytics also need to see Arabizi, which the NLU finds hardest. A message
 with Arabic letters is Arabic; Latin text is Arabizi when it has a known Arabizi word
 (``insights/data/arabizi.yml``, editable without Python) or a word with an Arabizi digit inside
-("fa7mat", "3ndk"), and English otherwise. Model codes ("lx570", "x5", "f-150"), ordinals
-("3rd") and years ("2k19") are not Arabizi digits.
+("fa7mat", "3ndk") — unless English function words outnumber those clues two to one ("salam, my
+cruiser squeaks since the trip" is English) — and English otherwise. Model codes ("lx570",
+"x5", "f-150"), ordinals ("3rd") and years ("2k19") are not Arabizi digits.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ _LETTERS = re.compile(r"[a-z]")
 # an Arabizi digit between letters (fa7mat, ya3ni), or leading a word of 2+ letters (3ndk, 7abibi)
 _DIGIT_INSIDE = re.compile(r"[a-z][235679][a-z]|^[235679][a-z]{2,}$|[a-z][235679]$")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
+# English function words: many of them make a message English even with an Arabizi greeting in it
+_ENGLISH = """the a an for my your i you we is are was it this that and or to of in on at with have
+has do does can could need want please since from goes what which when where how much price any"""
+ENGLISH_WORDS = frozenset(_ENGLISH.split())
 _MODEL_CODE = re.compile(r"^[a-z]{1,3}\d{1,4}[a-z]?$|^\d[a-z]\d+$")
 
 
@@ -49,9 +54,10 @@ def detect_language(text: str | None) -> str | None:
     tokens = _TOKEN.findall(lowered)
     if not any(_LETTERS.search(t) for t in tokens):
         return None
-    if any(_arabizi_token(t) for t in tokens) or _has_arabizi_phrase(lowered):
-        return ARABIZI
-    return ENGLISH
+    arabizi = sum(_arabizi_weight(t) for t in tokens) + 2 * _has_arabizi_phrase(lowered)
+    english = sum(1 for t in tokens if t in ENGLISH_WORDS)
+    # "salam, since the trip my cruiser squeaks" is English with a greeting, not Arabizi
+    return ARABIZI if arabizi and 2 * arabizi >= english else ENGLISH
 
 
 def conversation_language(texts: Iterable[str]) -> str:
@@ -63,12 +69,13 @@ def conversation_language(texts: Iterable[str]) -> str:
     return min(counts, key=lambda lang: (-counts[lang], order[lang]))
 
 
-def _arabizi_token(token: str) -> bool:
-    if token in arabizi_words():
-        return True
+def _arabizi_weight(token: str) -> int:
+    """2 for a word with an Arabizi digit (unmistakable), 1 for a listed word, else 0."""
     if _ORDINAL.match(token) or _MODEL_CODE.match(token):
-        return False
-    return bool(_DIGIT_INSIDE.search(token))
+        return 0
+    if _DIGIT_INSIDE.search(token):
+        return 2
+    return 1 if token in arabizi_words() else 0
 
 
 def _has_arabizi_phrase(text: str) -> bool:
