@@ -32,16 +32,17 @@ from insights.periods import GRAINS, local_time
 from insights.report import TABLES
 from insights.service import NotFound, ReviewService
 from insights.settings import InsightsSettings, SettingsError
-from insights.store import TrackerStoreError
+from insights.store import PROJECT_ROOT, TrackerStoreError
 
 EXIT_USAGE, EXIT_NOT_WRITTEN, EXIT_STORE, EXIT_NOT_FOUND = 2, 3, 4, 6
+PROJECT = PROJECT_ROOT  # the checkout whose data/nlu and tests/stories the commands write
 
 review_app = typer.Typer(
     help="Review conversations (markers, corrections, test stories) and export the shop's analytics.",
     no_args_is_help=True,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 TrackerUrl = typer.Option(None, "--tracker-url", help="Default: $TRACKER_DB_URL or sqlite:///var/tracker.db.")
 Since = typer.Option(None, "--since", help="First day (YYYY-MM-DD, shop time).")
@@ -60,7 +61,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _service(tracker_url: str | None) -> ReviewService:
     try:
-        settings = InsightsSettings.from_env()
+        settings = InsightsSettings.from_env(root=PROJECT)
     except SettingsError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     if tracker_url:

@@ -161,7 +161,7 @@ def _entity_spans(event: dict[str, Any], text: str) -> list[Span]:
 def _annotated(text: str, spans: list[Span]) -> str:
     text = text.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")")
     try:
-        return annotate(text, [Span(s.start, s.end, s.entity) for s in spans])
+        return annotate(text, spans)
     except AnnotationError:
         return text.strip()
 
