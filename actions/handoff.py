@@ -1,6 +1,6 @@
 """``action_handoff``: a person takes over; the bot records why and goes quiet.
 
-The lead (kind ``handoff``, status ``needs_human``) tells staff what the customer wanted so
+The lead (kind ``handoff``, status ``new`` in the staff console) tells staff what the customer wanted so
 far; ``customers.handoff_active`` tells the WhatsApp channel; Rasa's ``ConversationPaused``
 makes the Rasa server itself ignore the customer until staff resume the conversation
 (``python -m catalog_loader handoff release <id>``, see docs/assistant.md).
@@ -24,6 +24,6 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        await save_lead(draft_for(tracker, "handoff", status="needs_human"))  # spooled if the DB is down
+        await save_lead(draft_for(tracker, "handoff"))  # spooled if the DB is down
         dispatcher.utter_message(response="utter_handoff")
         return [ConversationPaused()]

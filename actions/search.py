@@ -38,7 +38,7 @@ class ActionSearchParts(Action):
             hits = await in_session(lambda session: self._search(session, tracker, vocab, limit))
         except CatalogUnavailable:
             await save_lead(
-                draft_for(tracker, "quote", status="pending_retry", details={"reason": "catalog down"})
+                draft_for(tracker, "quote", details={"reason": "catalog down"})
             )
             dispatcher.utter_message(response="utter_catalog_down")
             return []

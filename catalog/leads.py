@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.schema import LEAD_KINDS, LEAD_STATUSES, Customer, CustomerVehicle, Lead, Part
+from catalog.schema import (
+    LEAD_KINDS,
+    LEAD_STATUSES,
+    LEGACY_LEAD_STATUSES,
+    Customer,
+    CustomerVehicle,
+    Lead,
+    Part,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +150,12 @@ def record_lead(session: Session, draft: LeadDraft) -> Lead:
 
     A draft with a ``source_key`` already stored returns that lead: a conversation turn that
     runs twice (re-driven after a crash) leaves one lead.
+
+    A draft spooled before the staff workflow existed may carry an old status (``needs_human``,
+    ``pending_retry``): it is stored as the workflow's equivalent, never refused.
     """
+    if isinstance(draft, LeadDraft) and draft.status in LEGACY_LEAD_STATUSES:
+        draft.status = LEGACY_LEAD_STATUSES[draft.status]
     _validate_draft(draft)
     if draft.source_key:
         existing = _lead_by_key(session, draft.source_key)

@@ -39,8 +39,13 @@ metadata = MetaData(naming_convention=NAMING)
 Base = declarative_base(metadata=metadata)
 
 CONDITIONS = ("genuine", "oem", "aftermarket", "used")
-LEAD_STATUSES = ("new", "needs_human", "pending_retry", "quoted", "won", "lost", "closed")
-LEAD_KINDS = ("quote", "not_found", "handoff")
+# The sales workflow staff move a lead along (catalog.lead_workflow): new -> contacted -> quoted ->
+# won | lost (with a reason). Statuses written before the console are mapped by migration 0004.
+LEAD_STATUSES = ("new", "contacted", "quoted", "won", "lost")
+LEGACY_LEAD_STATUSES = {"needs_human": "new", "pending_retry": "new", "closed": "lost"}
+# quote: the customer chose an item (or asked while the catalog was down); website: the web form.
+LEAD_KINDS = ("quote", "not_found", "handoff", "website")
+LEAD_EVENT_KINDS = ("created", "status", "note", "assign")
 PART_NUMBER_KINDS = ("oem", "interchange", "supplier", "superseded")
 STAFF_MESSAGE_KINDS = ("text", "parts", "template", "notify")
 STAFF_MESSAGE_STATUSES = ("sending", "sent", "failed")
@@ -247,12 +252,34 @@ class Lead(Base):
     details = Column(JSON)
     # "<kind>:<message id>": a turn re-driven after a crash finds its lead instead of adding one
     source_key = Column(String(300), unique=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
+    created_at = Column(DateTime(timezone=True), nullable=False, server_default=_now(), index=True)
     updated_at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
+    # Staff workflow (catalog.lead_workflow): who owns it (a staff username), why it was lost.
+    assigned_to = Column(String(32), index=True)
+    lost_reason = Column(String(255))
+    status_changed_at = Column(DateTime(timezone=True))
+    events = relationship("LeadEvent", back_populates="lead", cascade="all, delete-orphan",
+                          order_by="LeadEvent.id")
     __table_args__ = (
         CheckConstraint(f"status IN {LEAD_STATUSES!r}", name="status"),
         CheckConstraint(f"kind IN {LEAD_KINDS!r}", name="kind"),
     )
+
+
+class LeadEvent(Base):
+    """The history of a lead: status changes, notes and assignments, with who and when."""
+
+    __tablename__ = "lead_events"
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, server_default=_now())
+    actor = Column(String(32), nullable=False)  # staff username, or "assistant"
+    kind = Column(String(16), nullable=False)
+    old_value = Column(String(64))
+    new_value = Column(String(64))
+    text = Column(Text)
+    lead = relationship("Lead", back_populates="events")
+    __table_args__ = (CheckConstraint(f"kind IN {LEAD_EVENT_KINDS!r}", name="kind"),)
 
 
 class VinLookup(Base):

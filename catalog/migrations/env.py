@@ -11,6 +11,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import accounts.staff  # noqa: F401 - registers the staff tables on the same metadata
 from catalog.db import make_engine
 from catalog.schema import metadata
 from catalog.settings import Settings

@@ -169,7 +169,7 @@ async def test_handoff_marks_the_customer_and_pauses(runtime, domain):
     assert [e["event"] for e in events] == ["pause"]
     assert responses(dispatcher) == ["utter_handoff"]
     [lead] = leads(runtime, channel_user_id="971500000020")
-    assert (lead.kind, lead.status, lead.model) == ("handoff", "needs_human", "Land Cruiser")
+    assert (lead.kind, lead.status, lead.model) == ("handoff", "new", "Land Cruiser")
     with session_scope(runtime.session_factory) as session:
         customer = session.execute(
             select(Customer).where(Customer.channel_user_id == "971500000020")
@@ -185,14 +185,14 @@ async def test_database_down_keeps_the_request_and_answers_politely(broken_runti
     assert responses(dispatcher) == ["utter_catalog_down"]
     pending = broken_runtime.spool.pending()
     assert len(pending) == 1 and pending[0]["draft"]["model"] == "Land Cruiser"
-    assert pending[0]["draft"]["status"] == "pending_retry"
+    assert pending[0]["draft"]["details"]["reason"] == "catalog down"
     # the database is back: the spooled lead is written, nothing is lost
     good = runtime_factory()
     written, still = flush_spool(good.session_factory, broken_runtime.spool)
     assert (written, still) == (1, 0)
     with session_scope(good.session_factory) as session:
         [lead] = session.execute(select(Lead).where(Lead.channel_user_id == "971500000030")).scalars()
-        assert (lead.status, lead.part_query) == ("pending_retry", "Brake Pads")
+        assert (lead.status, lead.part_query) == ("new", "Brake Pads")
 
 
 async def test_store_info_answers_the_topic_in_the_customers_language(runtime, domain):

@@ -121,7 +121,7 @@ def test_handoff_pauses_until_staff_release(stack, session_factory):
         customer = session.execute(select(Customer).where(Customer.channel_user_id == sender)).scalar_one()
         assert customer.handoff_active
         [lead] = session.execute(select(Lead).where(Lead.channel_user_id == sender)).scalars()
-        assert (lead.kind, lead.status) == ("handoff", "needs_human")
+        assert (lead.kind, lead.status) == ("handoff", "new")
     resume_conversation(stack.rasa_url, sender)
     assert texts(stack.send(sender, "hi"))
 

@@ -93,14 +93,21 @@ def test_bad_lead_is_refused_with_the_field_named(session, change, message):
 
 def test_list_leads_newest_first_and_by_status(session):
     a = record_lead(session, draft(kind="quote"))
-    b = record_lead(session, draft(kind="not_found", status="needs_human"))
-    c = record_lead(session, draft(kind="handoff", status="needs_human"))
+    b = record_lead(session, draft(kind="not_found", status="contacted"))
+    c = record_lead(session, draft(kind="handoff", status="contacted"))
     session.commit()
     assert [lead.id for lead in list_leads(session)] == [c.id, b.id, a.id]
-    assert [lead.id for lead in list_leads(session, status="needs_human")] == [c.id, b.id]
+    assert [lead.id for lead in list_leads(session, status="contacted")] == [c.id, b.id]
     assert [lead.id for lead in list_leads(session, limit=1)] == [c.id]
     with pytest.raises(LeadError):
         list_leads(session, status="nope")
+
+
+def test_a_spooled_draft_with_a_status_from_before_the_console_is_stored_not_refused(session):
+    handoff = record_lead(session, draft(kind="handoff", status="needs_human"))
+    retry = record_lead(session, draft(kind="quote", status="pending_retry"))
+    session.commit()
+    assert (handoff.status, retry.status) == ("new", "new")
 
 
 def test_handoff_on_and_off(session):
