@@ -29,7 +29,7 @@ from catalog.migrate import MigrationError, has_catalog_tables, upgrade_database
 from catalog.sample import DEFAULT_SEED, write_sample
 from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber
 from catalog.settings import Settings
-from catalog_loader import nlu_export, review_cli, vocabulary_cli
+from catalog_loader import nlu_export, review_cli, users_cli, vocabulary_cli
 from catalog_loader.reports import default_rejects_path, write_rejects_csv, write_report_json
 
 EXIT_OK, EXIT_NOTHING_LOADED, EXIT_USAGE, EXIT_BAD_FILE, EXIT_DATABASE = 0, 1, 2, 3, 4
@@ -282,6 +282,7 @@ def _counts(engine) -> dict[str, int]:
 nlu_export.register(app)
 vocabulary_cli.register(app)
 review_cli.register(app)
+users_cli.register(app)
 
 
 def main() -> None:

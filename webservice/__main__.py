@@ -10,7 +10,13 @@ from webservice.settings import WebSettings
 
 def main() -> None:
     settings = WebSettings.from_env()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # ws="none": live updates are server-sent events; uvicorn's websocket layer does not load with
+    # the websockets version Rasa pins. proxy_headers: X-Forwarded-Proto from the local proxy
+    # (nginx) tells the console the browser used HTTPS, so its cookie gets "Secure".
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", ws="none",
+        proxy_headers=True, timeout_graceful_shutdown=5,
+    )
 
 
 if __name__ == "__main__":

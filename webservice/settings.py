@@ -6,7 +6,22 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from catalog.settings import default_database_url
+from catalog.settings import PROJECT_ROOT, default_database_url
+
+DEFAULT_TRACKER_DB = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+
+
+def tracker_db_url(value: str | None) -> str | None:
+    """The Rasa tracker store as a SQLAlchemy URL (relative SQLite paths from the project root,
+    as ``scripts/render_endpoints.py`` does); None when Rasa keeps conversations in memory."""
+    value = (value or "").strip()
+    if not value:
+        return DEFAULT_TRACKER_DB
+    if value.lower() == "memory":
+        return None
+    if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+        return f"sqlite:///{PROJECT_ROOT / value.removeprefix('sqlite:///')}"
+    return value
 
 
 @dataclass(frozen=True)
@@ -16,6 +31,10 @@ class WebSettings:
     database_url: str = field(default_factory=default_database_url)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Console: Rasa's tracker store (transcripts); cookie "Secure" flag: auto (when the request
+    # came over HTTPS), always or never.
+    tracker_db_url: str | None = DEFAULT_TRACKER_DB
+    console_secure_cookie: str = "auto"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -24,4 +43,6 @@ class WebSettings:
             database_url=env.get("DATABASE_URL") or default_database_url(),
             host=env.get("SHOP_API_HOST", "127.0.0.1"),
             port=int(env.get("SHOP_API_PORT", "8000")),
+            tracker_db_url=tracker_db_url(env.get("TRACKER_DB_URL")),
+            console_secure_cookie=(env.get("CONSOLE_SECURE_COOKIE") or "auto").strip().lower(),
         )
