@@ -8,7 +8,7 @@ database does not let anyone sign in.
 Lock-out is time-based and counted from the ``staff_login_failures`` table, per account and per
 client address, so it works the same with several web-service processes.
 
-Functions flush but do not commit: the caller owns the transaction (``catalog.db.session_scope``).
+Functions flush but do not commit: the caller owns the transaction (``shopkernel.db.session_scope``).
 """
 
 from __future__ import annotations

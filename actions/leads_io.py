@@ -10,9 +10,9 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.runtime import CatalogUnavailable, get_runtime, in_session
 from actions.spool import LeadSpool
-from catalog.db import session_scope
 from catalog.leads import LeadDraft, LeadError, mask_id, record_lead, set_handoff
 from ops import metrics
+from shopkernel.db import session_scope
 
 log = logging.getLogger(__name__)
 

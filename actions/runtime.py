@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.settings import AssistantSettings
 from actions.spool import LeadSpool
 from catalog.chassis_lookup import ChassisLookupClient
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.vocabulary import Vocabulary, VocabularyCache
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

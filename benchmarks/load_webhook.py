@@ -139,10 +139,10 @@ def make_database(rows: int) -> tuple[str, str, str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from catalog.db import make_engine
     from catalog.importer import import_catalog
     from catalog.migrate import upgrade_database
     from catalog.sample import write_sample
+    from shopkernel.db import make_engine
 
     admin_url = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     name = f"partsbot_load_{uuid.uuid4().hex[:8]}"

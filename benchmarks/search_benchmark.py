@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from catalog.db import make_engine, make_session_factory  # noqa: E402
 from catalog.importer import import_catalog  # noqa: E402
 from catalog.sample import write_sample  # noqa: E402
 from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber, metadata  # noqa: E402
 from catalog.search import PartQuery, search_parts  # noqa: E402
 from catalog.vocabulary import Vocabulary  # noqa: E402
+from shopkernel.db import make_engine, make_session_factory  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

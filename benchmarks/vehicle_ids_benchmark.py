@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from catalog.chassis_lookup import ChassisLookupClient, LookupSettings  # noqa: E402
-from catalog.db import make_engine, make_session_factory  # noqa: E402
 from catalog.schema import metadata  # noqa: E402
 from catalog.vehicle_ids import decode, find_vehicle_ids  # noqa: E402
+from shopkernel.db import make_engine, make_session_factory  # noqa: E402
 from tests.fakes.vpic import FakeVpicServer  # noqa: E402
 
 VALID = [

@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     """``check`` or ``load`` a frame-code CSV (see the module docstring)."""
     import argparse
 
-    from catalog.db import make_engine, make_session_factory, session_scope
     from catalog.settings import Settings
+    from shopkernel.db import make_engine, make_session_factory, session_scope
 
     parser = argparse.ArgumentParser(prog="python -m catalog.frame_codes")
     parser.add_argument("command", choices=("check", "load"))

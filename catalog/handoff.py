@@ -3,7 +3,7 @@
 The bot switches handoff on (``catalog.leads.set_handoff`` from ``action_handoff``); the staff
 console takes over, answers and hands back. Every staff message is journalled here *before* it
 is sent, so what an agent typed survives a refused send, a Rasa outage or a crash. Functions
-flush but do not commit: the caller owns the transaction (``catalog.db.session_scope``).
+flush but do not commit: the caller owns the transaction (``shopkernel.db.session_scope``).
 """
 
 from __future__ import annotations

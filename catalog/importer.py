@@ -23,9 +23,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from catalog.csv_format import CENT, ParsedCatalog, PartRecord, name_key, read_catalog
-from catalog.db import make_session_factory, session_scope
 from catalog.normalize import normalize_part_number
 from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber
+from shopkernel.db import make_session_factory, session_scope
 
 log = logging.getLogger(__name__)
 

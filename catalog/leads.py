@@ -1,7 +1,7 @@
 """Customers, their vehicles, human handoff and sales leads.
 
 Everything a conversation should leave behind for the shop's staff. Functions flush but do not
-commit: the caller owns the transaction (``catalog.db.session_scope``). Nothing here drops what
+commit: the caller owns the transaction (``shopkernel.db.session_scope``). Nothing here drops what
 the customer said: over-long text is cut to the column size and kept whole in ``details``.
 """
 

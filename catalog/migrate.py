@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from catalog.db import make_engine
+from shopkernel.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -23,7 +23,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from catalog.csv_format import CatalogFileError, MappingError, load_mapping_file, parse_mapping
-from catalog.db import make_engine
 from catalog.importer import CatalogImportError, ImportResult, import_catalog
 from catalog.migrate import MigrationError, has_catalog_tables, upgrade_database
 from catalog.sample import DEFAULT_SEED, write_sample
@@ -31,6 +30,7 @@ from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber
 from catalog.settings import Settings
 from catalog_loader import nlu_export, review_cli, users_cli, vocabulary_cli
 from catalog_loader.reports import default_rejects_path, write_rejects_csv, write_report_json
+from shopkernel.db import make_engine
 
 EXIT_OK, EXIT_NOTHING_LOADED, EXIT_USAGE, EXIT_BAD_FILE, EXIT_DATABASE = 0, 1, 2, 3, 4
 SHOWN_REJECTS = 10

@@ -21,10 +21,10 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.schema import Category, CategorySynonym, Make, MakeAlias, Model, ModelAlias
 from catalog.settings import PROJECT_ROOT, Settings
 from catalog.vocabulary import LANGS, load_seed
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 DEFAULT_OUT = PROJECT_ROOT / "data" / "nlu" / "generated"
 HEADER = (

@@ -19,10 +19,10 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.leads import LeadError, mask_id, set_handoff
 from catalog.schema import Customer
 from catalog.settings import Settings
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 EXIT_RASA = 5
 EXIT_DATABASE = 4

@@ -21,8 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import staff as accounts
 from accounts.staff import StaffError
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.settings import Settings
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 EXIT_USAGE, EXIT_DATABASE = 2, 4
 users_app = typer.Typer(help="Console staff accounts: create, list, disable, reset passwords.")

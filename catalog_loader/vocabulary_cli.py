@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import typer
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.settings import Settings
 from catalog.vocabulary import SeedError, Vocabulary, sync_vocabulary
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 EXIT_BAD_SEED = 3
 vocabulary_app = typer.Typer(help="The catalog vocabulary: spellings of makes, models and parts.")

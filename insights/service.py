@@ -124,8 +124,8 @@ class ReviewService:
         return Analytics(tables, len(conversations), notes)
 
     def _leads(self, since: float | None) -> tuple[list[LeadRecord], list[str]]:
-        from catalog.db import make_engine
         from catalog.settings import Settings
+        from shopkernel.db import make_engine
 
         url = self.settings.database_url or Settings.from_env().database_url
         engine = make_engine(url)

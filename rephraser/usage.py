@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from catalog.db import create_missing_tables, make_engine
+from shopkernel.db import create_missing_tables, make_engine
 
 usage_metadata = MetaData()
 

@@ -12,9 +12,9 @@ from logging.config import fileConfig
 from alembic import context
 
 import accounts.staff  # noqa: F401 - registers the staff tables on the same metadata
-from catalog.db import make_engine
 from catalog.schema import metadata
 from catalog.settings import Settings
+from shopkernel.db import make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

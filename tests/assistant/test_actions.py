@@ -12,8 +12,8 @@ from actions.handoff import ActionHandoff
 from actions.leads_io import flush_spool
 from actions.search import ActionSearchParts
 from actions.store_info import ActionStoreInfo
-from catalog.db import session_scope
 from catalog.schema import Customer, Fitment, Lead, Model, Part
+from shopkernel.db import session_scope
 from tests.assistant.conftest import make_tracker, responses, slot_events
 
 LC_2015 = {"part": "Brake Pads", "make": "Toyota", "model": "Land Cruiser", "year": "2015", "language": "en"}

@@ -12,9 +12,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.schema import Customer, Lead
 from catalog_loader.staff import resume_conversation
+from shopkernel.db import make_engine, make_session_factory, session_scope
 from tests.assistant.conftest import UNCLEAR_MESSAGE
 from tests.helpers.servers import AssistantStack, build_sample_catalog
 

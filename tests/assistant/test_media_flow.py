@@ -16,9 +16,9 @@ from actions.forms import ValidatePartForm
 from actions.runtime import build_runtime, set_runtime
 from actions.search import ActionSearchParts
 from actions.settings import AssistantSettings
-from catalog.db import session_scope
 from catalog.schema import Lead
 from catalog.settings import Settings
+from shopkernel.db import session_scope
 from tests.assistant.conftest import bot_event, make_tracker, responses, slot_events
 
 VIN = "JTMHV05J504123456"

@@ -11,12 +11,12 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.leads import set_handoff
 from catalog.schema import Customer, Make, Model
 from catalog_loader.cli import app
 from catalog_loader.nlu_export import export_nlu
 from scripts.render_endpoints import EndpointConfigError, render_endpoints
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 
 def _nlu(path):

@@ -19,10 +19,10 @@ from actions.search import ActionSearchParts
 from actions.session import ActionSessionStart
 from actions.settings import AssistantSettings
 from catalog.chassis_lookup import LookupSettings
-from catalog.db import session_scope
 from catalog.leads import save_customer_vehicle
 from catalog.schema import Customer, CustomerVehicle
 from catalog.settings import Settings
+from shopkernel.db import session_scope
 from tests.assistant.conftest import bot_event, make_tracker, responses, slot_events
 from tests.fakes.vpic import FakeVpicServer
 

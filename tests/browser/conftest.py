@@ -67,7 +67,7 @@ class ConsoleServer:
 
     @contextmanager
     def db(self):  # noqa: ANN201 - a SQLAlchemy Session
-        from catalog.db import make_engine, make_session_factory, session_scope
+        from shopkernel.db import make_engine, make_session_factory, session_scope
 
         if self._engine is None:
             self._engine = make_engine(self.database_url)

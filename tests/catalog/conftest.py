@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from catalog.db import make_engine, make_session_factory
 from catalog.normalize import normalize_part_number
 from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber, metadata
 from catalog.vocabulary import Vocabulary, sync_vocabulary
+from shopkernel.db import make_engine, make_session_factory
 
 MODELS = {
     "Toyota": ["Land Cruiser", "Prado", "Camry", "Corolla", "Hilux", "FJ Cruiser", "Land Cruiser 70", "Rush"],

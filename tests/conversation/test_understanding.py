@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.db import make_engine, make_session_factory
 from catalog.vocabulary import Vocabulary
 from conversation.language import detect_language
 from conversation.understanding import (
@@ -15,6 +14,7 @@ from conversation.understanding import (
     stale_slots,
     years_said,
 )
+from shopkernel.db import make_engine, make_session_factory
 
 
 @pytest.fixture(scope="module")

@@ -80,10 +80,10 @@ def pg_proxy(postgres_server_url: str) -> Iterator[TcpProxy]:
 @pytest.fixture(scope="package")
 def shop_db(postgres_server_url: str, pg_proxy: TcpProxy, tmp_path_factory) -> Iterator[ShopDb]:
     """A database of its own (catalog with a 3 000-part sample, leads, tracker events)."""
-    from catalog.db import make_engine
     from catalog.importer import import_catalog
     from catalog.migrate import upgrade_database
     from catalog.sample import write_sample
+    from shopkernel.db import make_engine
 
     name = f"partsbot_faults_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)

@@ -44,10 +44,10 @@ def free_port() -> int:
 
 def build_sample_catalog(path: Path, rows: int = 3000) -> str:
     """A SQLite catalog at ``path`` loaded from the deterministic sample generator; returns its URL."""
-    from catalog.db import make_engine
     from catalog.importer import import_catalog
     from catalog.migrate import upgrade_database
     from catalog.sample import write_sample
+    from shopkernel.db import make_engine
 
     url = f"sqlite:///{path}"
     upgrade_database(url)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from catalog.db import make_engine
+from shopkernel.db import make_engine
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_import_writes_rejects_next_to_the_file_and_a_json_report(migrated_url, 
 
 
 def parts_by_sku_url(url: str) -> dict:
-    from catalog.db import make_engine
+    from shopkernel.db import make_engine
 
     engine = make_engine(url)
     try:

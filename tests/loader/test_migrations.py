@@ -8,9 +8,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 import accounts.staff  # noqa: F401 - the staff tables share the catalog's metadata
-from catalog.db import make_engine
 from catalog.migrate import alembic_config, downgrade_database, has_catalog_tables, upgrade_database
 from catalog.schema import metadata
+from shopkernel.db import make_engine
 
 
 def _diff(engine) -> list:

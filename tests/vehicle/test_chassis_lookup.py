@@ -15,9 +15,9 @@ from catalog.chassis_lookup import (
     merge,
     parse_decode_vin_values,
 )
-from catalog.db import session_scope
 from catalog.schema import Make, Model, VinLookup
 from catalog.vehicle_ids import decode
+from shopkernel.db import session_scope
 from tests.fakes.vpic import FakeVpicServer
 
 HONDA = "1HGCM82633A004352"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.db import session_scope
 from catalog.frame_codes import (
     DEFAULT_CSV,
     FrameCode,
@@ -18,6 +17,7 @@ from catalog.frame_codes import (
     table_with_db,
 )
 from catalog.vehicle_ids import decode
+from shopkernel.db import session_scope
 
 FRAMES = [
     # typed, normalised, make, model
@@ -164,9 +164,9 @@ def test_command_line_check_and_load(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
     from sqlalchemy import func, select
 
-    from catalog.db import make_engine, make_session_factory
     from catalog.schema import FrameCode as FrameCodeRow
     from catalog.schema import metadata
+    from shopkernel.db import make_engine, make_session_factory
 
     engine = make_engine(f"sqlite:///{db}")
     metadata.create_all(engine)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
 from accounts.staff import SignedIn
-from catalog.db import make_engine, make_session_factory
+from shopkernel.db import make_engine, make_session_factory
 from webservice.console.events import EventFeed, new_leads
 from webservice.console.rendering import ConsoleRoute
 from webservice.console.security import require_staff

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db import session_scope
+from shopkernel.db import session_scope
 from webservice.console.transcripts import TranscriptReader
 from webservice.console.ui import NavItem, UiText
 from webservice.settings import WebSettings

@@ -1,0 +1,1 @@
+"""The neutral kernel every package may import (and that imports none of them)."""
