@@ -36,7 +36,7 @@ class CatalogUnavailable(RuntimeError):
 
 
 @dataclass
-class Runtime:
+class ActionRuntime:
     settings: AssistantSettings
     engine: Engine
     session_factory: sessionmaker
@@ -46,10 +46,10 @@ class Runtime:
 
 
 _lock = threading.Lock()
-_runtime: Runtime | None = None
+_runtime: ActionRuntime | None = None
 
 
-def get_runtime() -> Runtime:
+def get_runtime() -> ActionRuntime:
     """The process's runtime, created from the environment on first call."""
     global _runtime
     if _runtime is None:
@@ -59,10 +59,10 @@ def get_runtime() -> Runtime:
     return _runtime
 
 
-def build_runtime(settings: AssistantSettings) -> Runtime:
+def build_runtime(settings: AssistantSettings) -> ActionRuntime:
     engine = make_engine(settings.catalog.database_url, echo=settings.catalog.sql_echo)
     factory = make_session_factory(engine)
-    return Runtime(
+    return ActionRuntime(
         settings=settings,
         engine=engine,
         session_factory=factory,
@@ -72,7 +72,7 @@ def build_runtime(settings: AssistantSettings) -> Runtime:
     )
 
 
-def set_runtime(runtime: Runtime | None) -> None:
+def set_runtime(runtime: ActionRuntime | None) -> None:
     """Install a runtime (tests) or drop the current one so the next call rebuilds it."""
     global _runtime
     with _lock:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from catalog.csv_format import CENT, ParsedCatalog, PartRecord, name_key, read_catalog
 from catalog.normalize import normalize_part_number
 from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber
+from catalog.vocabulary import sync_vocabulary
 from shopkernel.db import make_session_factory, session_scope
 
 log = logging.getLogger(__name__)
@@ -157,19 +158,10 @@ def _dbapi_errors(engine: Engine) -> tuple[type[Exception], ...]:
 
 
 def _sync_vocabulary(engine: Engine) -> list[str]:
-    """Let the vocabulary module add aliases/synonyms for new makes/models/categories, if present."""
-    try:
-        from catalog import vocabulary
-    except ModuleNotFoundError as exc:
-        if exc.name == "catalog.vocabulary":
-            return []
-        raise
-    sync = getattr(vocabulary, "sync_vocabulary", None)
-    if sync is None:
-        return []
+    """Add aliases/synonyms for new makes/models/categories; a failure is a warning, not a rollback."""
     try:
         with session_scope(make_session_factory(engine)) as session:
-            sync(session)
+            sync_vocabulary(session)
     except Exception as exc:  # noqa: BLE001 - the catalog is already committed; report, don't undo
         log.warning("vocabulary sync failed: %s", exc)
         return [f"catalog imported, but refreshing the search vocabulary failed: {exc}"]

@@ -53,9 +53,3 @@ class EngineFailed(MediaError):
     """The OCR or speech engine returned an error."""
 
     reason = "engine_failed"
-
-
-class DownloadFailed(MediaError):
-    """The media could not be fetched from WhatsApp (expired id, network, 4xx/5xx)."""
-
-    reason = "download_failed"

@@ -39,11 +39,10 @@ class WhatsAppMediaHandler:
         self.pipeline = pipeline or MediaPipeline(MediaSettings.from_env())
 
     async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> MediaResult:
-        """The whole result: the connector sends ``reply`` first and gives ``message`` to Rasa."""
-        return await self.handle_result(kind, media_id, mime_type, sender)
+        """Download and interpret one media message; never raises.
 
-    async def handle_result(self, kind: str, media_id: str, mime_type: str, sender: str) -> MediaResult:
-        """Download and interpret one media message; never raises."""
+        The connector sends ``reply`` first and gives ``message`` to Rasa.
+        """
         try:
             media = await self.fetcher.fetch(kind, media_id)
         except MediaTooLargeError:

@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,8 +255,3 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def cluster_env(values: Mapping[str, str]) -> dict[str, str]:
-    """Drop empty values (an empty TRACKER_DB_URL means "default", not "")."""
-    return {k: v for k, v in values.items() if v}

@@ -75,19 +75,19 @@ class GraphNetworkError(GraphApiError):
         super().__init__(code=NETWORK_ERROR_CODE, message=message)
 
 
-class MediaError(Exception):
+class MediaFetchError(Exception):
     """Base for media download failures the media pipeline may want to tell apart."""
 
 
-class MediaTooLargeError(MediaError):
+class MediaTooLargeError(MediaFetchError):
     """The file is over the size limit for its kind (checked on metadata and while streaming)."""
 
 
-class MediaNotFoundError(MediaError):
+class MediaNotFoundError(MediaFetchError):
     """Meta does not know the media id (expired after 7 days, or never existed)."""
 
 
-class MediaDownloadError(MediaError):
+class MediaDownloadError(MediaFetchError):
     """Any other failure fetching the metadata or the bytes."""
 
 

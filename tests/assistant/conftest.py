@@ -11,7 +11,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.runtime import Runtime, build_runtime, set_runtime
+from actions.runtime import ActionRuntime, build_runtime, set_runtime
 from actions.settings import AssistantSettings
 from catalog.settings import PROJECT_ROOT, Settings
 from tests.helpers.servers import build_sample_catalog
@@ -31,7 +31,7 @@ def catalog_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def runtime(catalog_url: str, tmp_path: Path) -> Iterator[Runtime]:
+def runtime(catalog_url: str, tmp_path: Path) -> Iterator[ActionRuntime]:
     """The action server's runtime on the sample catalog, with a spool in a temp folder."""
     settings = AssistantSettings(
         catalog=Settings(database_url=catalog_url),
@@ -47,9 +47,9 @@ def runtime(catalog_url: str, tmp_path: Path) -> Iterator[Runtime]:
 @pytest.fixture
 def runtime_factory(catalog_url: str, tmp_path: Path):
     """Build (without installing) a runtime on the working sample catalog."""
-    built: list[Runtime] = []
+    built: list[ActionRuntime] = []
 
-    def factory() -> Runtime:
+    def factory() -> ActionRuntime:
         rt = build_runtime(AssistantSettings(catalog=Settings(database_url=catalog_url),
                                              spool_path=tmp_path / "other-spool.jsonl"))  # fmt: skip
         built.append(rt)
@@ -61,7 +61,7 @@ def runtime_factory(catalog_url: str, tmp_path: Path):
 
 
 @pytest.fixture
-def broken_runtime(tmp_path: Path) -> Iterator[Runtime]:
+def broken_runtime(tmp_path: Path) -> Iterator[ActionRuntime]:
     """A runtime whose database cannot be opened (the catalog is down)."""
     settings = AssistantSettings(
         catalog=Settings(database_url=f"sqlite:///file:{tmp_path}/absent.db?mode=ro&uri=true"),
