@@ -10,9 +10,10 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.runtime import CatalogUnavailable, get_runtime, in_session
 from actions.spool import LeadSpool
-from catalog.leads import LeadDraft, LeadError, mask_id, record_lead, set_handoff
+from catalog.leads import LeadDraft, LeadError, record_lead, set_handoff
 from ops import metrics
 from shopkernel.db import session_scope
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,12 @@ async def save_lead(draft: LeadDraft) -> int | None:
     try:
         lead_id = await in_session(lambda session: _record(session, draft))
     except CatalogUnavailable as exc:
-        log.warning("lead for %s spooled: %s", mask_id(draft.channel_user_id), exc)
+        log.warning("lead for %s spooled: %s", mask_phone(draft.channel_user_id), exc)
         await asyncio.to_thread(runtime.spool.append, draft, f"database unavailable: {exc}")
         metrics.lead_spooled()
         return None
     except LeadError:
-        log.exception("lead for %s rejected by validation; spooled for staff", mask_id(draft.channel_user_id))
+        log.exception("lead for %s rejected by validation; spooled", mask_phone(draft.channel_user_id))
         await asyncio.to_thread(runtime.spool.append, draft, "lead validation failed")
         metrics.lead_spooled()
         return None

@@ -20,10 +20,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-from rephraser.errors import NLUUnavailable, RephraserConfigError
+from rephraser.errors import NLUUnavailable
 from rephraser.nlu import ParseResult, to_parse_result
-from rephraser.privacy import mask_id
 from rephraser.service import FallbackRephraser
+from shopkernel.env import SettingsError
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class ActionRephraseFallback(Action):
         if not result.understood or result.parse is None or result.rephrased is None:
             log.info(
                 "fallback conversation=%s: canned clarification (%s)",
-                mask_id(tracker.sender_id),
+                mask_phone(tracker.sender_id),
                 result.status,
             )
             return _canned(dispatcher, domain)
@@ -64,7 +65,7 @@ class ActionRephraseFallback(Action):
         if self._rephraser is None:
             try:
                 self._rephraser = FallbackRephraser.from_env()
-            except RephraserConfigError as exc:
+            except SettingsError as exc:
                 log.error("rephraser disabled: %s", exc)
                 return None
         return self._rephraser

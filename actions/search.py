@@ -14,10 +14,10 @@ from actions.leads_io import draft_for, save_lead
 from actions.presentation import MAX_BUTTONS, buttons, item_line, whatsapp_list
 from actions.runtime import CatalogUnavailable, get_runtime, in_session, vocabulary
 from actions.vehicles import KnownVehicle, remember_vehicle
-from catalog.leads import mask_id
 from catalog.search import PartHit, PartQuery, SearchError, find_by_number, search_parts
 from catalog.vocabulary import Vocabulary
 from conversation.items import ShownItem
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 REMEMBERED_ITEMS = 30  # items kept so that a tap on an older list still works
@@ -43,7 +43,7 @@ class ActionSearchParts(Action):
             dispatcher.utter_message(response="utter_catalog_down")
             return []
         except SearchError as exc:
-            log.warning("search refused for %s: %s", mask_id(tracker.sender_id), exc)
+            log.warning("search refused for %s: %s", mask_phone(tracker.sender_id), exc)
             hits = []
         labels = _labels(vocab, tracker, language)
         if not hits:

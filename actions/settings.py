@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.chassis_lookup import LookupSettings
-from catalog.settings import PROJECT_ROOT, Settings
+from catalog.settings import Settings
+from shopkernel.env import EnvReader
+from shopkernel.paths import CONFIG_DIR, VAR_DIR
+
+DEFAULT_STORE_INFO = CONFIG_DIR / "store.yml"
+DEFAULT_SPOOL = VAR_DIR / "spool" / "leads.jsonl"
 
 
 @dataclass(frozen=True)
@@ -18,24 +22,25 @@ class AssistantSettings:
     ``STORE_INFO_PATH``: YAML with the shop's address, hours, delivery, payment, warranty.
     ``LEAD_SPOOL_PATH``: JSON-lines file where leads wait while the database is down.
     ``VOCABULARY_TTL_SECONDS``: how long the in-memory vocabulary is reused before a reload.
+    ``RESULTS_SHOWN``: items per search answer (1-10).
     ``CHASSIS_LOOKUP_*``: the optional online VIN lookup (off while ``CHASSIS_LOOKUP_URL`` is empty).
     """
 
     catalog: Settings = field(default_factory=Settings)
-    store_info_path: Path = PROJECT_ROOT / "config" / "store.yml"
-    spool_path: Path = PROJECT_ROOT / "var" / "spool" / "leads.jsonl"
+    store_info_path: Path = DEFAULT_STORE_INFO
+    spool_path: Path = DEFAULT_SPOOL
     vocabulary_ttl_seconds: float = 300.0
     results_shown: int = 5
     lookup: LookupSettings = field(default_factory=LookupSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AssistantSettings:
-        env = os.environ if env is None else env
+        read = EnvReader(env)
         return cls(
             catalog=Settings.from_env(env),
-            store_info_path=Path(env.get("STORE_INFO_PATH") or PROJECT_ROOT / "config" / "store.yml"),
-            spool_path=Path(env.get("LEAD_SPOOL_PATH") or PROJECT_ROOT / "var" / "spool" / "leads.jsonl"),
-            vocabulary_ttl_seconds=float(env.get("VOCABULARY_TTL_SECONDS", "300")),
-            results_shown=max(1, min(10, int(env.get("RESULTS_SHOWN", "5")))),
+            store_info_path=Path(read.text("STORE_INFO_PATH") or DEFAULT_STORE_INFO),
+            spool_path=Path(read.text("LEAD_SPOOL_PATH") or DEFAULT_SPOOL),
+            vocabulary_ttl_seconds=read.number("VOCABULARY_TTL_SECONDS", 300.0, minimum=0),
+            results_shown=read.integer("RESULTS_SHOWN", 5, minimum=1, maximum=10),
             lookup=LookupSettings.from_env(env),
         )

@@ -14,9 +14,10 @@ from typing import Any
 
 from actions.runtime import CatalogUnavailable, get_runtime, in_session
 from catalog.chassis_lookup import ChassisLookupError
-from catalog.leads import LeadError, last_vehicle, mask_id, save_customer_vehicle
+from catalog.leads import LeadError, last_vehicle, save_customer_vehicle
 from catalog.vehicle_ids import VehicleId
 from catalog.vocabulary import Vocabulary
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ async def remember_vehicle(sender_id: str, vehicle: KnownVehicle, decoded: dict 
             )
         )
     except (CatalogUnavailable, LeadError) as exc:
-        log.warning("vehicle of %s not remembered: %s", mask_id(sender_id), exc)
+        log.warning("vehicle of %s not remembered: %s", mask_phone(sender_id), exc)
 
 
 async def previous_vehicle(sender_id: str) -> KnownVehicle | None:

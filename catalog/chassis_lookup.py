@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog.schema import Make, Model, VinLookup
 from catalog.vehicle_ids import VIN_ALPHABET, VIN_LENGTH, VehicleId
 from catalog.wmi import canonical_make
+from shopkernel.env import EnvReader
 
 log = logging.getLogger(__name__)
 
@@ -75,33 +75,17 @@ class LookupSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LookupSettings:
-        env = os.environ if env is None else env
-
-        def number(name: str, default: float, kind: type = float) -> float:
-            raw = env.get(name, "").strip()
-            if not raw:
-                return default
-            try:
-                value = kind(raw)
-            except ValueError as exc:
-                raise ValueError(f"{name}={raw!r} is not a number") from exc
-            if value < 0:
-                raise ValueError(f"{name} must not be negative (got {raw})")
-            return value
-
-        base_url = env.get("CHASSIS_LOOKUP_URL", "").strip()
-        if base_url and not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"CHASSIS_LOOKUP_URL must start with http:// or https:// (got {base_url!r})")
+        read = EnvReader(env)
         return cls(
-            base_url=base_url,
-            provider=env.get("CHASSIS_LOOKUP_PROVIDER", "").strip() or DEFAULT_PROVIDER,
-            timeout_s=number("CHASSIS_LOOKUP_TIMEOUT", 2.0),
-            retries=int(number("CHASSIS_LOOKUP_RETRIES", 1, int)),
-            breaker_failures=max(1, int(number("CHASSIS_LOOKUP_BREAKER_FAILURES", 3, int))),
-            breaker_cooldown_s=number("CHASSIS_LOOKUP_BREAKER_COOLDOWN", 60.0),
-            cache_days=int(number("CHASSIS_LOOKUP_CACHE_DAYS", 180, int)),
-            api_key=env.get("CHASSIS_LOOKUP_API_KEY") or None,
-            api_key_header=env.get("CHASSIS_LOOKUP_API_KEY_HEADER", "").strip() or "X-API-Key",
+            base_url=read.url("CHASSIS_LOOKUP_URL"),
+            provider=read.text("CHASSIS_LOOKUP_PROVIDER", DEFAULT_PROVIDER),
+            timeout_s=read.number("CHASSIS_LOOKUP_TIMEOUT", 2.0, minimum=0),
+            retries=read.integer("CHASSIS_LOOKUP_RETRIES", 1, minimum=0),
+            breaker_failures=read.integer("CHASSIS_LOOKUP_BREAKER_FAILURES", 3, minimum=1),
+            breaker_cooldown_s=read.number("CHASSIS_LOOKUP_BREAKER_COOLDOWN", 60.0, minimum=0),
+            cache_days=read.integer("CHASSIS_LOOKUP_CACHE_DAYS", 180, minimum=0),
+            api_key=read.text("CHASSIS_LOOKUP_API_KEY") or None,
+            api_key_header=read.text("CHASSIS_LOOKUP_API_KEY_HEADER", "X-API-Key"),
         )
 
     def url_for(self, vin: str, model_year: int | None = None) -> str:

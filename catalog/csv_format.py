@@ -10,7 +10,6 @@ while every bad one is reported. See docs/catalog-loader.md for the rules.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections import Counter
@@ -22,6 +21,8 @@ from pathlib import Path
 
 from catalog.normalize import normalize_part_number, normalize_text
 from catalog.schema import CONDITIONS
+from shopkernel.numerals import MIN_YEAR
+from shopkernel.numerals import max_year as latest_model_year
 
 STANDARD_COLUMNS = (
     "sku",
@@ -78,7 +79,6 @@ CONDITION_ALIASES = {
 }
 assert set(CONDITION_ALIASES.values()) == set(CONDITIONS)
 
-MIN_YEAR = 1950
 MAX_LENGTHS = {
     "sku": 64,
     "name": 255,
@@ -267,7 +267,7 @@ def read_catalog(
 ) -> ParsedCatalog:
     """Read and validate a catalog CSV. Raises :class:`CatalogFileError` if it is unreadable."""
     path = Path(path)
-    max_year = max_year or dt.date.today().year + 1
+    max_year = max_year or latest_model_year()
     try:
         raw = path.open("rb")
     except OSError as exc:

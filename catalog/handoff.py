@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.leads import LeadError, get_or_create_customer, mask_id
+from catalog.leads import LeadError, get_or_create_customer
 from catalog.schema import STAFF_MESSAGE_KINDS, Customer, Lead, StaffMessage
+from shopkernel.masking import mask_phone
 
 MAX_BODY = 20_000  # far above WhatsApp's 4096 per message: long replies are split when sent
 
@@ -41,7 +42,7 @@ class WaitingCustomer:
 
     @property
     def masked_id(self) -> str:
-        return mask_id(self.channel_user_id)
+        return mask_phone(self.channel_user_id)
 
 
 def waiting_customers(session: Session, limit: int = 200) -> list[WaitingCustomer]:

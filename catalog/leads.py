@@ -26,11 +26,12 @@ from catalog.schema import (
     Lead,
     Part,
 )
+from shopkernel.masking import mask_phone
+from shopkernel.numerals import MIN_YEAR, is_model_year, max_year
 
 log = logging.getLogger(__name__)
 
 MAX_LIST = 500
-MIN_YEAR, MAX_YEAR = 1950, 2100
 _VIN = re.compile(r"^[A-Z0-9]{17}$")
 # Column sizes of the text fields a lead copies (schema.Lead).
 _LEAD_LIMITS = {
@@ -113,16 +114,8 @@ def _insert_customer(session: Session, channel_user_id: str) -> Customer:
         if existing is None:
             raise
         return existing
-    log.info("new customer %s", mask_id(channel_user_id))
+    log.info("new customer %s", mask_phone(channel_user_id))
     return customer
-
-
-def mask_id(value: str) -> str:
-    """Phone-like ids in logs: ``971501234567`` -> ``9715*****567``."""
-    value = value or ""
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 7) + value[-3:]
 
 
 # --------------------------------------------------------------------------- handoff
@@ -132,7 +125,7 @@ def set_handoff(session: Session, channel_user_id: str, active: bool) -> None:
     if bool(active) != bool(customer.handoff_active):
         customer.handoff_active = bool(active)
         customer.handoff_since = datetime.now(timezone.utc) if active else None
-        log.info("handoff %s for %s", "on" if active else "off", mask_id(customer.channel_user_id))
+        log.info("handoff %s for %s", "on" if active else "off", mask_phone(customer.channel_user_id))
     session.flush()
 
 
@@ -209,7 +202,7 @@ def _insert_lead(session: Session, draft: LeadDraft) -> Lead:
         lead.customer_name = customer.name
     session.add(lead)
     session.flush()
-    log.info("lead %s (%s) for %s", lead.id, lead.kind, mask_id(customer.channel_user_id))
+    log.info("lead %s (%s) for %s", lead.id, lead.kind, mask_phone(customer.channel_user_id))
     return lead
 
 
@@ -353,8 +346,8 @@ def _channel_id(value: object) -> str:
 def _year(year: object) -> None:
     if year is None:
         return
-    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise LeadError(f"year must be a number between {MIN_YEAR} and {MAX_YEAR}, got {year!r}")
+    if not is_model_year(year):
+        raise LeadError(f"year must be a number between {MIN_YEAR} and {max_year()}, got {year!r}")
 
 
 def _clean_code(value: str | None, name: str, limit: int) -> str | None:
@@ -384,7 +377,6 @@ __all__ = [
     "is_handoff_active",
     "last_vehicle",
     "list_leads",
-    "mask_id",
     "record_lead",
     "save_customer_vehicle",
     "set_handoff",

@@ -12,9 +12,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
 
 from shopkernel.db import make_engine
+from shopkernel.masking import mask_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -37,7 +37,7 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(database_url), revision)
     except Exception as exc:  # noqa: BLE001 - re-raised as one boundary type with the cause attached
-        raise MigrationError(f"could not migrate {_masked(database_url)}: {exc}") from exc
+        raise MigrationError(f"could not migrate {mask_url(database_url)}: {exc}") from exc
 
 
 def downgrade_database(database_url: str, revision: str = "base") -> None:
@@ -52,8 +52,3 @@ def has_catalog_tables(database_url: str) -> bool:
         return inspect(engine).has_table("parts")
     finally:
         engine.dispose()
-
-
-def _masked(database_url: str) -> str:
-    """The URL without its password, for messages."""
-    return make_url(database_url).render_as_string(hide_password=True)

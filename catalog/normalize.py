@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from shopkernel.numerals import DIGIT_FOLD
+
 _PART_NO_STRIP = re.compile(r"[\s\-./_]+")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]")
 _TATWEEL = "\u0640"
 _ARABIC_FOLD = str.maketrans(
     {
+        **{chr(k): v for k, v in DIGIT_FOLD.items()},
         "أ": "ا",
         "إ": "ا",
         "آ": "ا",
@@ -25,30 +28,8 @@ _ARABIC_FOLD = str.maketrans(
         "گ": "ك",
         "ک": "ك",
         "ی": "ي",
-        "٠": "0",
-        "١": "1",
-        "٢": "2",
-        "٣": "3",
-        "٤": "4",
-        "٥": "5",
-        "٦": "6",
-        "٧": "7",
-        "٨": "8",
-        "٩": "9",
-        "۰": "0",
-        "۱": "1",
-        "۲": "2",
-        "۳": "3",
-        "۴": "4",
-        "۵": "5",
-        "۶": "6",
-        "۷": "7",
-        "۸": "8",
-        "۹": "9",
     }
 )
-# Arabic-Indic and Persian digits only (used for part numbers, where letters must stay as typed).
-_DIGIT_FOLD = str.maketrans({k: v for k, v in _ARABIC_FOLD.items() if chr(k).isdigit()})
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -57,7 +38,7 @@ def normalize_part_number(value: str) -> str:
     """``04465-60320``, ``04465 60320``, ``٠٤٤٦٥-٦٠٣٢٠`` and ``0446560320`` all become ``0446560320``."""
     value = value or ""
     for _ in range(3):  # removing separators can expose new NFKC compositions; stop when stable
-        folded = _PART_NO_STRIP.sub("", unicodedata.normalize("NFKC", value).translate(_DIGIT_FOLD)).upper()
+        folded = _PART_NO_STRIP.sub("", unicodedata.normalize("NFKC", value).translate(DIGIT_FOLD)).upper()
         if folded == value:
             break
         value = folded

@@ -27,10 +27,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from catalog.normalize import has_arabic, normalize_part_number
 from catalog.schema import CONDITIONS, Category, Fitment, Make, Model, Part, PartNumber
 from catalog.vocabulary import ACCEPT_SCORE, STOPWORDS, Vocabulary, tokenize
+from shopkernel.numerals import MIN_YEAR, is_model_year, max_year
 
 MAX_LIMIT = 100
 MIN_PREFIX = 6  # shorter numbers are matched exactly only (a prefix of 3 chars matches thousands)
-MIN_YEAR, MAX_YEAR = 1950, 2100
 SHOWN_VEHICLES = 2
 _CONDITION_RANK = {c: i for i, c in enumerate(CONDITIONS)}  # genuine, oem, aftermarket, used
 # Customer position words -> the English words used in part names.
@@ -63,9 +63,8 @@ class PartQuery:
     def __post_init__(self) -> None:
         if not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_LIMIT:
             raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {self.limit!r}")
-        year_ok = isinstance(self.year, int) and MIN_YEAR <= self.year <= MAX_YEAR
-        if self.year is not None and not year_ok:
-            raise SearchError(f"year must be a number between {MIN_YEAR} and {MAX_YEAR}, got {self.year!r}")
+        if self.year is not None and not is_model_year(self.year):
+            raise SearchError(f"year must be a number between {MIN_YEAR} and {max_year()}, got {self.year!r}")
         if self.condition is not None and self.condition not in CONDITIONS:
             raise SearchError(f"condition must be one of {', '.join(CONDITIONS)}, got {self.condition!r}")
 

@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from catalog.csv_format import CatalogFileError, MappingError, load_mapping_file, parse_mapping
@@ -31,6 +30,7 @@ from catalog.settings import Settings
 from catalog_loader import nlu_export, review_cli, users_cli, vocabulary_cli
 from catalog_loader.reports import default_rejects_path, write_rejects_csv, write_report_json
 from shopkernel.db import make_engine
+from shopkernel.masking import mask_url
 
 EXIT_OK, EXIT_NOTHING_LOADED, EXIT_USAGE, EXIT_BAD_FILE, EXIT_DATABASE = 0, 1, 2, 3, 4
 SHOWN_REJECTS = 10
@@ -56,10 +56,6 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _resolve_url(database_url: str | None) -> str:
     return database_url or Settings.from_env().database_url
-
-
-def _masked(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
 
 
 # --------------------------------------------------------------------------- import
@@ -118,13 +114,13 @@ def _ensure_tables(url: str, create: bool) -> None:
             return
         if not create:
             raise _fail(
-                f"{_masked(url)} has no catalog tables yet; run `python -m catalog_loader init-db`",
+                f"{mask_url(url)} has no catalog tables yet; run `python -m catalog_loader init-db`",
                 EXIT_DATABASE,
             )
         upgrade_database(url)
-        out.print(f"Created the catalog tables in {_masked(url)}", highlight=False)
+        out.print(f"Created the catalog tables in {mask_url(url)}", highlight=False)
     except (SQLAlchemyError, MigrationError) as exc:
-        raise _fail(f"database {_masked(url)} is not usable: {exc}", EXIT_DATABASE) from None
+        raise _fail(f"database {mask_url(url)} is not usable: {exc}", EXIT_DATABASE) from None
 
 
 class _RichProgress:
@@ -166,7 +162,7 @@ def _write_outputs(
         path = write_rejects_csv(result.parsed, rejects or default_rejects_path(file))
         out.print(f"Rejected rows written to [bold]{path}[/]", highlight=False)
     if report:
-        write_report_json(result, report, _masked(url))
+        write_report_json(result, report, mask_url(url))
         out.print(f"Report written to [bold]{report}[/]", highlight=False)
 
 
@@ -232,7 +228,7 @@ def init_db_command(database_url: str | None = DatabaseUrl) -> None:
         upgrade_database(url)
     except MigrationError as exc:
         raise _fail(str(exc), EXIT_DATABASE) from None
-    out.print(f"Database {_masked(url)} is up to date", highlight=False)
+    out.print(f"Database {mask_url(url)} is up to date", highlight=False)
 
 
 # --------------------------------------------------------------------------- stats
@@ -248,16 +244,16 @@ def stats_command(
     engine = make_engine(url)
     try:
         if not has_catalog_tables(url):
-            raise _fail(f"{_masked(url)} has no catalog tables; run init-db and import first", EXIT_DATABASE)
+            raise _fail(f"{mask_url(url)} has no catalog tables; run init-db and import first", EXIT_DATABASE)
         counts = _counts(engine)
     except SQLAlchemyError as exc:
-        raise _fail(f"database {_masked(url)} is not usable: {exc}", EXIT_DATABASE) from None
+        raise _fail(f"database {mask_url(url)} is not usable: {exc}", EXIT_DATABASE) from None
     finally:
         engine.dispose()
     if parts_only:
         typer.echo(counts["parts"])
         return
-    table = Table(title=f"Catalog in {_masked(url)}", header_style="bold")
+    table = Table(title=f"Catalog in {mask_url(url)}", header_style="bold")
     table.add_column("")
     table.add_column("count", justify="right")
     for label, value in counts.items():

@@ -22,9 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from catalog.schema import Category, CategorySynonym, Make, MakeAlias, Model, ModelAlias
-from catalog.settings import PROJECT_ROOT, Settings
+from catalog.settings import Settings
 from catalog.vocabulary import LANGS, load_seed
 from shopkernel.db import make_engine, make_session_factory, session_scope
+from shopkernel.paths import PROJECT_ROOT
 
 DEFAULT_OUT = PROJECT_ROOT / "data" / "nlu" / "generated"
 HEADER = (

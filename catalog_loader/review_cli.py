@@ -31,8 +31,9 @@ from insights.markers import LABELS, MARKERS
 from insights.periods import GRAINS, local_time
 from insights.report import TABLES
 from insights.service import NotFound, ReviewService
-from insights.settings import InsightsSettings, SettingsError
+from insights.settings import InsightsSettings
 from insights.store import PROJECT_ROOT, TrackerStoreError
+from shopkernel.env import SettingsError
 
 EXIT_USAGE, EXIT_NOT_WRITTEN, EXIT_STORE, EXIT_NOT_FOUND = 2, 3, 4, 6
 PROJECT = PROJECT_ROOT  # the checkout whose data/nlu and tests/stories the commands write

@@ -19,10 +19,11 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalog.leads import LeadError, mask_id, set_handoff
+from catalog.leads import LeadError, set_handoff
 from catalog.schema import Customer
 from catalog.settings import Settings
 from shopkernel.db import make_engine, make_session_factory, session_scope
+from shopkernel.masking import mask_phone
 
 EXIT_RASA = 5
 EXIT_DATABASE = 4
@@ -72,7 +73,7 @@ def release(
             err=True,
         )
         raise typer.Exit(EXIT_RASA) from exc
-    typer.echo(f"released {mask_id(customer_id)}: the bot answers this customer again")
+    typer.echo(f"released {mask_phone(customer_id)}: the bot answers this customer again")
 
 
 @handoff_app.command("list")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from catalog.vehicle_ids import VehicleId, find_vehicle_ids
 from catalog.vocabulary import Vocabulary
 from conversation.words import CLOSING_WORDS, NEGATIONS, NO_WORDS, OTHER_WORDS, SAME_WORDS, YES_WORDS
+from shopkernel.numerals import MIN_YEAR, expand_two_digit_year, fold_digits, max_year
 
 FORM_SLOTS = ("part", "make", "model", "year")
 # Intents whose text may carry vehicle or part details. Others (store questions, handoff,
@@ -33,16 +33,9 @@ PHOTO_INTENTS = frozenset({"chassis_photo", "unreadable_photo"})
 _YES_WORDS = YES_WORDS
 _NO_WORDS = NO_WORDS
 _YES_NO_WORDS = _YES_WORDS | _NO_WORDS | CLOSING_WORDS
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _TWO_DIGITS = re.compile(r"^\s*'?(\d{2})\s*$")
-MIN_YEAR = 1950
 SHORT_ANSWER_WORDS = 3
-
-
-def max_year() -> int:
-    """Next year's models are already on the road in the Gulf."""
-    return date.today().year + 1
 
 
 @dataclass(frozen=True)
@@ -225,12 +218,12 @@ def _read_year(facts, mention, reading: Reading, current, requested_slot, strict
     if not year and not strict:
         entity = facts.entity("year")
         if entity:
-            year = entity.translate(_DIGITS)
+            year = fold_digits(entity)
     if not year and requested_slot == "year" and not strict:
-        two = _TWO_DIGITS.match(facts.text.translate(_DIGITS))
+        two = _TWO_DIGITS.match(fold_digits(facts.text))
         if two:
             year = two.group(1)
-        elif facts.intent == "inform" and any(ch.isdigit() for ch in facts.text.translate(_DIGITS)):
+        elif facts.intent == "inform" and any(ch.isdigit() for ch in fold_digits(facts.text)):
             year = facts.text.strip()
     if year and "year" not in reading.candidates:
         reading.candidates["year"] = year
@@ -255,7 +248,7 @@ def years_said(text: str, current: str | None) -> str | None:
     A year right after a negation is the wrong one; with two years left, the one that is
     not the current slot value wins.
     """
-    folded = text.translate(_DIGITS).lower()
+    folded = fold_digits(text).lower()
     tokens = re.findall(r"\w+", folded)
     kept: list[str] = []
     for i, token in enumerate(tokens):
@@ -287,14 +280,12 @@ def stale_slots(previous: dict[str, str | None], now: dict[str, str | None], men
 
 def parse_year(value: str | int, requested: bool = False) -> int | None:
     """A 4-digit model year from "2015", "٢٠١٥", or "15" when the bot just asked for the year."""
-    text = str(value).translate(_DIGITS).strip()
+    text = fold_digits(str(value)).strip()
     found = _YEAR_TOKEN.search(text)
     if found:
         year = int(found.group(1))
         return year if MIN_YEAR <= year <= max_year() else None
     two = _TWO_DIGITS.match(text)
     if two and requested:
-        yy = int(two.group(1))
-        year = 2000 + yy if 2000 + yy <= max_year() else 1900 + yy
-        return year if year >= MIN_YEAR else None
+        return expand_two_digit_year(int(two.group(1)))
     return None

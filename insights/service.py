@@ -124,10 +124,9 @@ class ReviewService:
         return Analytics(tables, len(conversations), notes)
 
     def _leads(self, since: float | None) -> tuple[list[LeadRecord], list[str]]:
-        from catalog.settings import Settings
         from shopkernel.db import make_engine
 
-        url = self.settings.database_url or Settings.from_env().database_url
+        url = self.settings.database_url
         engine = make_engine(url)
         try:
             return load_leads(engine, since), []

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from insights.markers import MarkerRules
 from insights.periods import SHOP_TIMEZONE
 from insights.store import DEFAULT_TRACKER_URL, PROJECT_ROOT
+from shopkernel.db import default_database_url
+from shopkernel.env import EnvReader, SettingsError
 
-
-class SettingsError(ValueError):
-    """An environment variable of the review has a value it cannot use."""
+__all__ = ["InsightsSettings", "SettingsError"]
+DEFAULT_LOG = Path("var") / "review" / "corrections.jsonl"
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,9 @@ class InsightsSettings:
     """``TRACKER_DB_URL``, ``DATABASE_URL`` (leads), the project's NLU and story folders, the log."""
 
     tracker_url: str = DEFAULT_TRACKER_URL
-    database_url: str | None = None
+    database_url: str = field(default_factory=default_database_url)
     root: Path = PROJECT_ROOT
-    corrections_log: Path = PROJECT_ROOT / "var" / "review" / "corrections.jsonl"
+    corrections_log: Path = PROJECT_ROOT / DEFAULT_LOG
     confidence_threshold: float = 0.6
     timezone: str = SHOP_TIMEZONE
 
@@ -45,20 +45,12 @@ class InsightsSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> InsightsSettings:
-        env = os.environ if env is None else env
-        raw = env.get("REVIEW_CONFIDENCE_THRESHOLD", "0.6")
-        try:
-            threshold = float(raw)
-        except ValueError:
-            raise SettingsError(f"REVIEW_CONFIDENCE_THRESHOLD must be a number, not {raw!r}") from None
-        if not 0 < threshold <= 1:
-            raise SettingsError(f"REVIEW_CONFIDENCE_THRESHOLD must be between 0 and 1, not {threshold}")
-        log = env.get("REVIEW_LOG_PATH") or str(root / "var" / "review" / "corrections.jsonl")
+        read = EnvReader(env)
         return cls(
-            tracker_url=env.get("TRACKER_DB_URL") or DEFAULT_TRACKER_URL,
-            database_url=env.get("DATABASE_URL") or None,
+            tracker_url=read.text("TRACKER_DB_URL", DEFAULT_TRACKER_URL),
+            database_url=read.database_url(),
             root=root,
-            corrections_log=Path(log),
-            confidence_threshold=threshold,
-            timezone=env.get("SHOP_TIMEZONE") or SHOP_TIMEZONE,
+            corrections_log=Path(read.text("REVIEW_LOG_PATH") or root / DEFAULT_LOG),
+            confidence_threshold=read.number("REVIEW_CONFIDENCE_THRESHOLD", 0.6, minimum=0.01, maximum=1.0),
+            timezone=read.text("SHOP_TIMEZONE", SHOP_TIMEZONE),
         )

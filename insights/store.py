@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from insights.conversation import Conversation, build_conversations, parse_event
+from shopkernel.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
 
 _metadata = sa.MetaData()

@@ -24,6 +24,7 @@ from typing import Any
 from insights.annotations import AnnotationError, Span, annotate
 from insights.conversation import LISTEN, SESSION_START_ACTION, Conversation
 from insights.corrections import Correction, write_text_atomically
+from shopkernel.masking import mask_phone
 
 FORM_SLOTS = ("requested_slot", "part", "make", "model", "year", "part_number", "vin", "frame_number")
 SKIPPED_ACTIONS = frozenset({LISTEN, SESSION_START_ACTION})
@@ -100,13 +101,14 @@ def story_yaml(
 
 
 def story_title(conversation: Conversation, note: str = "") -> str:
-    name = f"reviewed {_mask(conversation.sender_id)} {_digest(conversation)} session {conversation.session}"
+    who = mask_phone(conversation.sender_id)
+    name = f"reviewed {who} {_digest(conversation)} session {conversation.session}"
     return name + (f": {note}" if note else "")
 
 
 def story_path(conversation: Conversation, stories_dir: Path) -> Path:
     """``tests/stories/reviewed/test_<masked id>_<session>.yml``: one file per saved conversation."""
-    safe = re.sub(r"[^A-Za-z0-9]+", "_", _mask(conversation.sender_id).replace("*", "x"))
+    safe = re.sub(r"[^A-Za-z0-9]+", "_", mask_phone(conversation.sender_id).replace("*", "x"))
     return stories_dir / "reviewed" / f"test_{safe}_{_digest(conversation)}_s{conversation.session}.yml"
 
 
@@ -202,10 +204,3 @@ def _quote(text: str) -> str:
 def _digest(conversation: Conversation) -> str:
     """Two customers can share a masked id; this hash of id and start time (not guessable) cannot."""
     return hashlib.sha256(f"{conversation.sender_id}|{conversation.started_at}".encode()).hexdigest()[:8]
-
-
-def _mask(value: str) -> str:
-    """Phone-like ids never go into git whole: ``971501234567`` → ``9715*****567``."""
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 7) + value[-3:]

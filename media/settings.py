@@ -6,22 +6,12 @@ to :class:`media.pipeline.MediaPipeline`; nothing else in ``media/`` reads ``os.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from shopkernel.env import EnvReader
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
+SPEECH_ENGINES = ("auto", "openai", "pocketsphinx")
 
 
 @dataclass(frozen=True)
@@ -46,22 +36,19 @@ class MediaSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> MediaSettings:
-        env = os.environ if env is None else env
-        engine = (env.get("MEDIA_SPEECH_ENGINE") or "auto").strip().lower()
-        if engine not in {"auto", "openai", "pocketsphinx"}:
-            raise ValueError(f"MEDIA_SPEECH_ENGINE must be auto, openai or pocketsphinx, got {engine!r}")
+        read = EnvReader(env)
         return cls(
-            tesseract_cmd=env.get("TESSERACT_CMD") or "tesseract",
-            ocr_languages=env.get("MEDIA_OCR_LANGUAGES") or "eng",
-            ocr_timeout_s=_float(env, "MEDIA_OCR_TIMEOUT_S", 25.0),
-            speech_timeout_s=_float(env, "MEDIA_SPEECH_TIMEOUT_S", 60.0),
-            max_audio_seconds=_float(env, "MEDIA_MAX_AUDIO_SECONDS", 120.0),
-            speech_engine=engine,
-            openai_api_key=env.get("OPENAI_API_KEY", "").strip(),
-            openai_base_url=env.get("OPENAI_BASE_URL") or None,
-            transcribe_model=env.get("OPENAI_TRANSCRIBE_MODEL") or "gpt-4o-mini-transcribe",
-            ffmpeg_cmd=env.get("FFMPEG_CMD") or "ffmpeg",
-            max_concurrent_jobs=max(1, int(_float(env, "MEDIA_MAX_CONCURRENT_JOBS", 2))),
+            tesseract_cmd=read.text("TESSERACT_CMD", "tesseract"),
+            ocr_languages=read.text("MEDIA_OCR_LANGUAGES", "eng"),
+            ocr_timeout_s=read.number("MEDIA_OCR_TIMEOUT_S", 25.0, minimum=0.1),
+            speech_timeout_s=read.number("MEDIA_SPEECH_TIMEOUT_S", 60.0, minimum=0.1),
+            max_audio_seconds=read.number("MEDIA_MAX_AUDIO_SECONDS", 120.0, minimum=0.1),
+            speech_engine=read.choice("MEDIA_SPEECH_ENGINE", "auto", SPEECH_ENGINES),
+            openai_api_key=read.text("OPENAI_API_KEY"),
+            openai_base_url=read.url("OPENAI_BASE_URL") or None,
+            transcribe_model=read.text("OPENAI_TRANSCRIBE_MODEL", "gpt-4o-mini-transcribe"),
+            ffmpeg_cmd=read.text("FFMPEG_CMD", "ffmpeg"),
+            max_concurrent_jobs=read.integer("MEDIA_MAX_CONCURRENT_JOBS", 2, minimum=1),
         )
 
     @property

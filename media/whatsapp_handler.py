@@ -18,10 +18,10 @@ import logging
 from typing import Any, Protocol
 
 from connectors.whatsapp.errors import MediaDownloadError, MediaNotFoundError, MediaTooLargeError
-from connectors.whatsapp.redact import mask_id
 from media.pipeline import MediaPipeline, MediaResult
 from media.replies import reply_for
 from media.settings import MediaSettings
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,16 @@ class WhatsAppMediaHandler:
         try:
             media = await self.fetcher.fetch(kind, media_id)
         except MediaTooLargeError:
-            log.warning("media %s from %s is over the size limit", kind, mask_id(sender))
+            log.warning("media %s from %s is over the size limit", kind, mask_phone(sender))
             return MediaResult(
                 kind, None, reply_for("too_large", kind), "too_large", {"download": "too_large"}
             )
         except (MediaNotFoundError, MediaDownloadError) as exc:
             log.warning(
-                "media %s from %s could not be downloaded: %s", kind, mask_id(sender), type(exc).__name__
+                "media %s from %s could not be downloaded: %s", kind, mask_phone(sender), type(exc).__name__
             )
             return MediaResult(kind, None, reply_for("download_failed", kind), "download_failed")
         declared = mime_type or getattr(media, "mime_type", "")
         result = await self.pipeline.handle(kind, media.data, declared)
-        log.info("media %s from %s: %s", kind, mask_id(sender), result.reason)
+        log.info("media %s from %s: %s", kind, mask_phone(sender), result.reason)
         return result

@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from ops.settings import OpsSettings
+from shopkernel.masking import mask_phone
 
 _conversation: contextvars.ContextVar[str | None] = contextvars.ContextVar("conversation", default=None)
 _hash_key: bytes = b""
@@ -35,20 +36,6 @@ _PHONE = re.compile(r"(?<![\w.+])\+?\d{9,15}(?![\w]|\.\d)")
 _BSUID = re.compile(r"\b([A-Z]{2})\.\d{6,}\b")
 # Standard LogRecord attributes; anything else passed with extra= becomes a JSON field.
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-
-def mask_phone(value: str | None) -> str:
-    """``971501234567`` -> ``9715****4567`` (same shape as the connector's ``mask_id``)."""
-    if not value:
-        return "<none>"
-    text = str(value)
-    bsuid = _BSUID.fullmatch(text)
-    if bsuid:
-        return f"{bsuid.group(1)}.****{text[-4:]}"
-    digits = text.lstrip("+")
-    if len(digits) <= 8:
-        return "****" + digits[-2:]
-    return f"{digits[:4]}****{digits[-4:]}"
 
 
 def scrub(text: str) -> str:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-_TRUE = {"1", "true", "yes", "on"}
-
-
-class OpsConfigError(ValueError):
-    """An operations setting has a value that cannot be used."""
+from shopkernel.db import default_database_url
+from shopkernel.env import EnvReader
 
 
 @dataclass(frozen=True)
@@ -20,9 +16,8 @@ class OpsSettings:
     log_format: str = "text"  # "json" in production: one JSON object per line
     log_level: str = "INFO"
     log_hash_key: str = field(default="", repr=False)  # keyed hash of conversation ids in logs
-    metrics_enabled: bool = True
     ready_timeout_s: float = 2.0
-    database_url: str = ""
+    database_url: str = field(default_factory=default_database_url)
     tracker_db_url: str = ""
     lock_store_url: str = ""
     action_health_url: str = ""
@@ -31,23 +26,18 @@ class OpsSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OpsSettings:
-        env = os.environ if env is None else env
-        fmt = (env.get("LOG_FORMAT") or "text").lower()
-        if fmt not in {"text", "json"}:
-            raise OpsConfigError(f"LOG_FORMAT must be text or json, not {fmt!r}")
-        action_url = env.get("ACTION_ENDPOINT_URL") or ""
+        read = EnvReader(env)
         return cls(
-            log_format=fmt,
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
-            log_hash_key=env.get("LOG_HASH_KEY", ""),
-            metrics_enabled=(env.get("METRICS_ENABLED") or "true").lower() in _TRUE,
-            ready_timeout_s=_float(env, "READY_TIMEOUT_SECONDS", 2.0),
-            database_url=env.get("DATABASE_URL", ""),
-            tracker_db_url=env.get("TRACKER_DB_URL", ""),
-            lock_store_url=env.get("LOCK_STORE_URL", ""),
-            action_health_url=env.get("ACTION_HEALTH_URL") or _health_of(action_url),
-            tracker_retry_seconds=_float(env, "TRACKER_RETRY_SECONDS", 30.0),
-            cached_action_validation=(env.get("RASA_CACHED_ACTION_VALIDATION") or "true").lower() in _TRUE,
+            log_format=read.choice("LOG_FORMAT", "text", ("text", "json")),
+            log_level=read.text("LOG_LEVEL", "INFO").upper(),
+            log_hash_key=read.text("LOG_HASH_KEY"),
+            ready_timeout_s=read.number("READY_TIMEOUT_SECONDS", 2.0, minimum=0.1),
+            database_url=read.database_url(),
+            tracker_db_url=read.text("TRACKER_DB_URL"),
+            lock_store_url=read.text("LOCK_STORE_URL"),
+            action_health_url=read.text("ACTION_HEALTH_URL") or _health_of(read.text("ACTION_ENDPOINT_URL")),
+            tracker_retry_seconds=read.number("TRACKER_RETRY_SECONDS", 30.0, minimum=0),
+            cached_action_validation=read.flag("RASA_CACHED_ACTION_VALIDATION", True),
         )
 
 
@@ -57,11 +47,3 @@ def _health_of(action_webhook_url: str) -> str:
         return ""
     base = action_webhook_url.rstrip("/")
     return (base[: -len("/webhook")] if base.endswith("/webhook") else base) + "/health"
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        raise OpsConfigError(f"{name} must be a number, got {raw!r}") from None

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ops.settings import OpsSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,7 +39,10 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose reads and writes wait for the database to come back."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.retry_seconds = float(kwargs.pop("retry_seconds", os.environ.get("TRACKER_RETRY_SECONDS", 30)))
+        configured = kwargs.pop("retry_seconds", None)
+        self.retry_seconds = (
+            float(configured) if configured is not None else OpsSettings.from_env().tracker_retry_seconds
+        )
         super().__init__(*args, **kwargs)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:

@@ -11,10 +11,6 @@ class RephraserError(Exception):
     """Base class: anything that makes the rephraser fall back to canned text."""
 
 
-class RephraserConfigError(RephraserError, ValueError):
-    """An environment variable has a value we cannot use."""
-
-
 class ModelError(RephraserError):
     """The language model call did not give usable text."""
 

@@ -59,14 +59,6 @@ def redact(text: str, names: Iterable[str] = ()) -> Redacted:
     return Redacted(out, replacements)
 
 
-def mask_id(conversation_id: str | None) -> str:
-    """``971501234567`` → ``*******4567``: enough to correlate logs, not to call anyone."""
-    value = str(conversation_id or "")
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]
-
-
 def conversation_key(conversation_id: str | None) -> str:
     """Stable pseudonymous key for the usage table (sha256, 32 hex chars)."""
     return hashlib.sha256(str(conversation_id or "").encode("utf-8")).hexdigest()[:32]

@@ -24,11 +24,12 @@ from rephraser.client import ChatClient, Completion
 from rephraser.errors import InvalidOutput, ModelError, ModelTimeout, NLUUnavailable
 from rephraser.guard import check_facts, extract_facts
 from rephraser.nlu import FALLBACK_INTENT, ParseResult, RasaParser
-from rephraser.privacy import conversation_key, mask_id, redact
+from rephraser.privacy import conversation_key, redact
 from rephraser.prompts import Prompt, build_rephrase_prompt, build_soften_prompt, prompt_chars
 from rephraser.settings import RephraserSettings
 from rephraser.usage import Limits, UsageStore, estimate_tokens
 from rephraser.validate import check_shape, read_json_field, validate_rephrasing
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger("rephraser")
 
@@ -140,7 +141,7 @@ class FallbackRephraser:
         try:
             parse = await self.parser.parse(rephrased)
         except NLUUnavailable as exc:
-            log.warning("rephrase conversation=%s: NLU re-parse failed: %s", mask_id(conversation_id), exc)
+            log.warning("rephrase conversation=%s: NLU re-parse failed: %s", mask_phone(conversation_id), exc)
             return Clarification(exc.outcome, rephrased, **spent)
         if not parse.is_confident(self.settings.min_confidence):
             return Clarification(STILL_UNCLEAR, rephrased, **spent)
@@ -148,7 +149,7 @@ class FallbackRephraser:
             return Clarification(NO_PROGRESS, rephrased, **spent)
         log.info(
             "rephrase conversation=%s: understood as %s (%.2f)",
-            mask_id(conversation_id),
+            mask_phone(conversation_id),
             parse.intent,
             parse.confidence,
         )
@@ -215,13 +216,16 @@ class FallbackRephraser:
             log.error(
                 "%s conversation=%s: usage store unavailable (%s)",
                 purpose,
-                mask_id(conversation_id),
+                mask_phone(conversation_id),
                 type(exc).__name__,
             )
             return _Call(STORE_UNAVAILABLE)
         if not reservation.granted:
             log.info(
-                "%s conversation=%s: not called (%s)", purpose, mask_id(conversation_id), reservation.refused
+                "%s conversation=%s: not called (%s)",
+                purpose,
+                mask_phone(conversation_id),
+                reservation.refused,
             )
             return _Call(reservation.refused or "refused")
 
@@ -241,7 +245,7 @@ class FallbackRephraser:
             log.error(
                 "%s conversation=%s: could not record usage (%s)",
                 purpose,
-                mask_id(conversation_id),
+                mask_phone(conversation_id),
                 type(exc).__name__,
             )
             totals = (-1, -1)
@@ -249,7 +253,7 @@ class FallbackRephraser:
             "%s conversation=%s status=%s prompt_tokens=%d completion_tokens=%d "
             "conversation_tokens=%d day_tokens=%d",
             purpose,
-            mask_id(conversation_id),
+            mask_phone(conversation_id),
             call.status,
             call.prompt_tokens,
             call.completion_tokens,

@@ -2,24 +2,17 @@
 
 Everything here has a safe default; with ``OPENAI_API_KEY`` unset the rephraser is simply
 off and the assistant uses its canned clarification. A malformed value raises
-:class:`~rephraser.errors.RephraserConfigError` naming the variable, instead of a bare
+:class:`shopkernel.env.SettingsError` naming the variable, instead of a bare
 ``ValueError`` from deep inside a turn.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-from catalog.settings import default_database_url
-from rephraser.errors import RephraserConfigError
-
-T = TypeVar("T")
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+from shopkernel.db import default_database_url
+from shopkernel.env import EnvReader
 
 
 @dataclass(frozen=True)
@@ -51,60 +44,24 @@ class RephraserSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RephraserSettings:
-        env = os.environ if env is None else env
+        read = EnvReader(env)
         d = cls()
         return cls(
-            api_key=(env.get("OPENAI_API_KEY") or "").strip() or None,
-            base_url=(env.get("OPENAI_BASE_URL") or "").strip() or None,
-            model=(env.get("OPENAI_MODEL") or "").strip() or d.model,
-            timeout=_read(env, "OPENAI_TIMEOUT", float, d.timeout, minimum=0.1),
-            json_mode=_flag(env, "OPENAI_JSON_MODE", d.json_mode),
-            rate_per_customer=_read(env, "REPHRASE_RATE_PER_CUSTOMER", int, d.rate_per_customer, minimum=0),
-            rate_global=_read(env, "REPHRASE_RATE_GLOBAL", int, d.rate_global, minimum=0),
-            daily_token_budget=_read(
-                env, "REPHRASE_DAILY_TOKEN_BUDGET", int, d.daily_token_budget, minimum=0
-            ),
-            min_confidence=_read(env, "REPHRASE_MIN_CONFIDENCE", float, d.min_confidence, 0.0, 1.0),
-            rephrase_replies=_flag(env, "REPHRASE_REPLIES", d.rephrase_replies),
-            max_input_chars=_read(env, "REPHRASE_MAX_INPUT_CHARS", int, d.max_input_chars, minimum=20),
-            max_output_chars=_read(env, "REPHRASE_MAX_OUTPUT_CHARS", int, d.max_output_chars, minimum=20),
-            max_output_tokens=_read(env, "REPHRASE_MAX_OUTPUT_TOKENS", int, d.max_output_tokens, minimum=16),
-            rasa_url=((env.get("RASA_URL") or "").strip() or d.rasa_url).rstrip("/"),
-            rasa_token=(env.get("RASA_AUTH_TOKEN") or "").strip() or None,
-            rasa_timeout=_read(env, "RASA_PARSE_TIMEOUT", float, d.rasa_timeout, minimum=0.1),
-            database_url=(env.get("DATABASE_URL") or "").strip() or default_database_url(),
+            api_key=read.text("OPENAI_API_KEY") or None,
+            base_url=read.url("OPENAI_BASE_URL") or None,
+            model=read.text("OPENAI_MODEL", d.model),
+            timeout=read.number("OPENAI_TIMEOUT", d.timeout, minimum=0.1),
+            json_mode=read.flag("OPENAI_JSON_MODE", d.json_mode),
+            rate_per_customer=read.integer("REPHRASE_RATE_PER_CUSTOMER", d.rate_per_customer, minimum=0),
+            rate_global=read.integer("REPHRASE_RATE_GLOBAL", d.rate_global, minimum=0),
+            daily_token_budget=read.integer("REPHRASE_DAILY_TOKEN_BUDGET", d.daily_token_budget, minimum=0),
+            min_confidence=read.number("REPHRASE_MIN_CONFIDENCE", d.min_confidence, 0.0, 1.0),
+            rephrase_replies=read.flag("REPHRASE_REPLIES", d.rephrase_replies),
+            max_input_chars=read.integer("REPHRASE_MAX_INPUT_CHARS", d.max_input_chars, minimum=20),
+            max_output_chars=read.integer("REPHRASE_MAX_OUTPUT_CHARS", d.max_output_chars, minimum=20),
+            max_output_tokens=read.integer("REPHRASE_MAX_OUTPUT_TOKENS", d.max_output_tokens, minimum=16),
+            rasa_url=read.url("RASA_URL", d.rasa_url),
+            rasa_token=read.text("RASA_AUTH_TOKEN") or None,
+            rasa_timeout=read.number("RASA_PARSE_TIMEOUT", d.rasa_timeout, minimum=0.1),
+            database_url=read.database_url(),
         )
-
-
-def _read(
-    env: Mapping[str, str],
-    name: str,
-    kind: Callable[[str], T],
-    default: T,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> T:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise RephraserConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
-    if minimum is not None and value < minimum:  # type: ignore[operator]
-        raise RephraserConfigError(f"{name}={raw!r} must be at least {minimum}")
-    if maximum is not None and value > maximum:  # type: ignore[operator]
-        raise RephraserConfigError(f"{name}={raw!r} must be at most {maximum}")
-    return value
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise RephraserConfigError(f"{name}={raw!r} is not a yes/no value (use 1 or 0)")

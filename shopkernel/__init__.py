@@ -1,1 +1,12 @@
-"""The neutral kernel every package may import (and that imports none of them)."""
+"""The neutral kernel every package may import (and that imports none of them).
+
+One place for what every process needs and no domain owns:
+
+* :mod:`shopkernel.env` — typed environment readers with one rule set and one error type;
+* :mod:`shopkernel.db` — the database URL default, engines, sessions, safe table creation;
+* :mod:`shopkernel.masking` — phone numbers and URLs made safe for logs and messages;
+* :mod:`shopkernel.numerals` — Arabic/Persian digit folding and the plausible model years;
+* :mod:`shopkernel.paths` — where the project lives (config, var).
+
+It depends only on the standard library and SQLAlchemy.
+"""

@@ -1,7 +1,9 @@
-"""Engine and session factory for SQLite (default) and PostgreSQL.
+"""The shared database: default URL, engines, sessions and safe table creation.
 
-Engines are built on demand, never at import time. SQLite gets WAL mode and
-foreign keys so that it behaves like PostgreSQL for our purposes.
+Catalog, customers, leads, the connector's dedup/failure tables and the rephraser's usage
+table all live in one database (SQLite by default, PostgreSQL in production). Engines are
+built on demand, never at import time. SQLite gets WAL mode and foreign keys so that it
+behaves like PostgreSQL for our purposes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from shopkernel.paths import VAR_DIR
+
+DEFAULT_DB_PATH = VAR_DIR / "catalog.db"
+
+
+def default_database_url() -> str:
+    """SQLite file under the project: works on a fresh machine with nothing set."""
+    return f"sqlite:///{DEFAULT_DB_PATH}"
 
 
 def make_engine(database_url: str, echo: bool = False) -> Engine:
@@ -44,12 +55,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 (DB-API object
     cur.close()
 
 
-def create_missing_tables(metadata: MetaData, engine: Engine, attempts: int = 3) -> None:
+def create_missing_tables(metadata: MetaData, engine: Engine, attempts: int | None = None) -> None:
     """``create_all`` that is safe when several processes start on a fresh database at once.
 
     Both see "table missing" and both CREATE it; the loser gets a duplicate error (PostgreSQL
-    raises it on pg_type). Checking again then finds the table.
+    raises it on pg_type, SQLite "already exists"). Checking again then finds the table. Every
+    lost race means another process created a table, so one attempt per table always suffices.
     """
+    attempts = attempts or len(metadata.tables) + 2
     for attempt in range(1, attempts + 1):
         try:
             metadata.create_all(engine, checkfirst=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from catalog.settings import PROJECT_ROOT, default_database_url
+from shopkernel.db import default_database_url
+from shopkernel.env import EnvReader
+from shopkernel.paths import PROJECT_ROOT
 
 DEFAULT_TRACKER_DB = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
@@ -38,11 +39,11 @@ class WebSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        env = os.environ if env is None else env
+        read = EnvReader(env)
         return cls(
-            database_url=env.get("DATABASE_URL") or default_database_url(),
-            host=env.get("SHOP_API_HOST", "127.0.0.1"),
-            port=int(env.get("SHOP_API_PORT", "8000")),
-            tracker_db_url=tracker_db_url(env.get("TRACKER_DB_URL")),
-            console_secure_cookie=(env.get("CONSOLE_SECURE_COOKIE") or "auto").strip().lower(),
+            database_url=read.database_url(),
+            host=read.text("SHOP_API_HOST", "127.0.0.1"),
+            port=read.integer("SHOP_API_PORT", 8000, minimum=1, maximum=65535),
+            tracker_db_url=tracker_db_url(read.text("TRACKER_DB_URL")),
+            console_secure_cookie=read.choice("CONSOLE_SECURE_COOKIE", "auto", ("auto", "always", "never")),
         )

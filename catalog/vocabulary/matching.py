@@ -23,7 +23,6 @@ from catalog.normalize import fuzzy_key, normalize_part_number, normalize_text, 
 from catalog.vocabulary import loading
 from catalog.vocabulary.tokens import (
     MIN_FUZZY_LEN,
-    fold_digits,
     fuzzable,
     index_keys,
     is_filler,
@@ -33,6 +32,7 @@ from catalog.vocabulary.tokens import (
 )
 from catalog.vocabulary.words import CONDITION_INDEX, GENERIC_WORDS, POSITION_WORDS, STOPWORDS
 from catalog.vocabulary.years import GLUED_YEAR, extract_year, extract_year_range
+from shopkernel.numerals import fold_digits
 
 ACCEPT_SCORE = 85.0  # fuzzy score from which a spelling is taken as the name
 SUGGEST_SCORE = 70.0  # fuzzy score from which a name is offered as "did you mean"

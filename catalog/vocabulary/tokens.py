@@ -5,9 +5,9 @@ from __future__ import annotations
 from catalog.normalize import arabic_variants, has_arabic, normalize_text, singular
 from catalog.vocabulary.words import CONDITION_INDEX, STOPWORDS
 from catalog.vocabulary.years import is_year
+from shopkernel.numerals import fold_digits
 
 MIN_FUZZY_LEN = 5  # shorter words are matched exactly only ("yes" never becomes "ES", "step" not "stop")
-_DIGIT_FOLD = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def index_keys(text: str) -> set[str]:
@@ -24,10 +24,6 @@ def token_variants(token: str) -> list[str]:
     if has_arabic(token):
         return arabic_variants(token)
     return [token] if singular(token) == token else [token, singular(token)]
-
-
-def fold_digits(text: str) -> str:
-    return text.translate(_DIGIT_FOLD)
 
 
 def tokenize(text: str) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
-MIN_YEAR = 1950
+from shopkernel.numerals import MIN_YEAR, expand_two_digit_year, is_model_year
+
+__all__ = ["MIN_YEAR", "extract_year", "extract_year_range", "is_year"]
 _YEAR_WORDS = r"(?:model|modal|mdl|year|yr|m|موديل|مودل|موديلات|سنه|سنة|سنت)"
 _TWO_DIGIT_YEAR = re.compile(rf"(?:^|\s){_YEAR_WORDS}\s*(\d{{2}})(?=\s|$)")
 _YEAR_RANGE = re.compile(r"(?<![\w-])((?:19|20)\d\d)\s*(?:-|–|/|to|الى|إلى)\s*((?:19|20)?\d\d)(?![\w-])")
@@ -13,7 +14,7 @@ GLUED_YEAR = re.compile(r"([^\W\d_]{3,})((?:19|20)\d\d)(?!\d)")
 
 
 def is_year(s: str) -> bool:
-    return s.isdigit() and len(s) == 4 and MIN_YEAR <= int(s) <= date.today().year + 1
+    return s.isdigit() and len(s) == 4 and is_model_year(int(s))
 
 
 def extract_year_range(raw: str) -> tuple[str, int | None]:
@@ -34,9 +35,7 @@ def extract_year(norm: str) -> tuple[str, int | None]:
             return " ".join(tokens[:i] + tokens[i + 1 :]), int(token)
     m = _TWO_DIGIT_YEAR.search(norm)
     if m:
-        yy = int(m.group(1))
-        pivot = date.today().year % 100 + 1
-        year = 2000 + yy if yy <= pivot else 1900 + yy
-        if year >= MIN_YEAR:
+        year = expand_two_digit_year(int(m.group(1)))
+        if year is not None:
             return (norm[: m.start(1)] + norm[m.end(1) :]).strip(), year
     return norm, None

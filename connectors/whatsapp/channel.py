@@ -42,13 +42,14 @@ from connectors.whatsapp.payloads import (
     load_body,
     parse_webhook,
 )
-from connectors.whatsapp.redact import mask_id
 from connectors.whatsapp.settings import WhatsAppSettings
 from connectors.whatsapp.signature import SIGNATURE_HEADER, is_valid_signature
-from connectors.whatsapp.tables import create_tables, make_engine
+from connectors.whatsapp.tables import metadata as connector_tables
 from connectors.whatsapp.turns import TurnSender
 from ops import logging as ops_logging
 from ops import metrics
+from shopkernel.db import create_missing_tables, make_engine
+from shopkernel.masking import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +279,7 @@ class WhatsAppInput(InputChannel):
             for item in due:
                 if item.message_id not in runtime.queued:
                     logger.info(
-                        "Re-driving WhatsApp message %s from %s", item.message_id, mask_id(item.sender_id)
+                        "Re-driving WhatsApp message %s from %s", item.message_id, mask_phone(item.sender_id)
                     )
                     metrics.redriven()
                     self._queue(runtime, item.message_id, item.sender_id, on_new_message)
@@ -390,14 +391,14 @@ class WhatsAppInput(InputChannel):
             "WhatsApp %s message %s from %s -> %s",
             message.type,
             message.message_id,
-            mask_id(message.sender_id),
+            mask_phone(message.sender_id),
             type(decision).__name__,
         )
         if isinstance(decision, Ignore):
             if message.type == "system":
                 logger.info(
                     "WhatsApp system notice for %s: %.200s",
-                    mask_id(message.sender_id),
+                    mask_phone(message.sender_id),
                     message.body.get("system"),
                 )
             return
@@ -464,7 +465,7 @@ class WhatsAppInput(InputChannel):
             logger.warning(
                 "Message %s to %s failed: %s",
                 status.message_id,
-                mask_id(status.recipient_id),
+                mask_phone(status.recipient_id),
                 ", ".join(f"{e.code} {e.title}" for e in errors),
             )
             for error in errors or (None,):
@@ -488,7 +489,7 @@ class WhatsAppInput(InputChannel):
 
 def build_runtime(settings: WhatsAppSettings) -> Runtime:
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    create_missing_tables(connector_tables, engine)
     client = GraphClient(settings)
     failures = FailureStore(engine)
     aliases = PayloadAliases(engine)

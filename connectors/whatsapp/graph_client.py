@@ -28,8 +28,8 @@ from connectors.whatsapp.errors import (
     MediaTooLargeError,
     RetryPolicy,
 )
-from connectors.whatsapp.redact import mask_id
 from connectors.whatsapp.settings import WhatsAppSettings
+from shopkernel.masking import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class GraphClient:
 
     async def send_message(self, payload: dict[str, Any]) -> SendResult:
         """POST a message object, retrying transient failures; raise :class:`GraphApiError`."""
-        recipient = mask_id(payload.get("to") or payload.get("recipient"))
+        recipient = mask_phone(payload.get("to") or payload.get("recipient"))
         attempts = self._settings.max_send_attempts
         for attempt in range(1, attempts + 1):
             try:

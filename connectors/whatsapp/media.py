@@ -17,7 +17,8 @@ import logging
 from typing import Any, Protocol, runtime_checkable
 
 from connectors.whatsapp.graph_client import DownloadedMedia, GraphClient
-from connectors.whatsapp.settings import WhatsAppConfigError, WhatsAppSettings
+from connectors.whatsapp.settings import WhatsAppSettings
+from shopkernel.env import SettingsError
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def load_media_handler(dotted_path: str, fetcher: MediaFetcher) -> MediaHandler:
     try:
         target: Any = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError, ValueError) as exc:
-        raise WhatsAppConfigError(
+        raise SettingsError(
             f"WHATSAPP_MEDIA_HANDLER={dotted_path!r} cannot be imported: {exc}"
         ) from exc
     handler = (
@@ -80,7 +81,7 @@ def load_media_handler(dotted_path: str, fetcher: MediaFetcher) -> MediaHandler:
         else target(fetcher=fetcher)
     )
     if not isinstance(handler, MediaHandler):
-        raise WhatsAppConfigError(
+        raise SettingsError(
             f"WHATSAPP_MEDIA_HANDLER={dotted_path!r} did not give an object with async handle()"
         )
     return handler

@@ -12,7 +12,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from connectors.whatsapp.redact import mask_id
+from shopkernel.masking import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class SenderQueues:
                 try:
                     await job()
                 except Exception:  # noqa: BLE001 - one failed turn must not stop the next ones
-                    logger.exception("WhatsApp turn for %s failed", mask_id(sender_id))
+                    logger.exception("WhatsApp turn for %s failed", mask_phone(sender_id))
         finally:
             # No await between the empty check and the removal: submit() cannot interleave.
             del self._pending[sender_id]

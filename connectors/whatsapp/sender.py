@@ -17,10 +17,11 @@ from connectors.whatsapp.aliases import PayloadAliases
 from connectors.whatsapp.errors import GraphApiError, RetryPolicy
 from connectors.whatsapp.failures import FailedSend, FailureStore
 from connectors.whatsapp.graph_client import GraphClient
-from connectors.whatsapp.redact import mask_id
 from connectors.whatsapp.settings import WhatsAppSettings
-from connectors.whatsapp.tables import create_tables, make_engine
+from connectors.whatsapp.tables import metadata as connector_tables
 from ops import metrics
+from shopkernel.db import create_missing_tables, make_engine
+from shopkernel.masking import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class MessageSender:
         logger.error(
             "Could not send %s message to %s after %d attempt(s): %s%s",
             payload.get("type"),
-            mask_id(recipient_id),
+            mask_phone(recipient_id),
             exc.attempts,
             exc,
             f" ({fallback})" if fallback else "",
@@ -157,7 +158,7 @@ class OutboundWhatsApp:
 def build_outbound(settings: WhatsAppSettings) -> OutboundWhatsApp:
     """Engine (tables created if missing), Graph client, failure store, aliases and sender."""
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    create_missing_tables(connector_tables, engine)
     client = GraphClient(settings)
     failures = FailureStore(engine)
     aliases = PayloadAliases(engine)

@@ -1,6 +1,7 @@
 """Connector settings, read once from the environment (and optionally credentials.yml).
 
-Precedence: a non-empty value in the channel's credentials.yml section wins over the
+Parsing rules and the one error type (:class:`shopkernel.env.SettingsError`) are the
+kernel's. Precedence: a non-empty value in the channel's credentials.yml section wins over the
 environment variable, so ``connectors.whatsapp.WhatsAppInput:`` with no keys (None)
 means "environment only". Secrets belong in the environment, never in the YAML file.
 """
@@ -8,15 +9,15 @@ means "environment only". Secrets belong in the environment, never in the YAML f
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
+
+from shopkernel.db import default_database_url
+from shopkernel.env import EnvReader
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_GRAPH_BASE_URL = "https://graph.facebook.com"
 MB = 1024 * 1024
@@ -33,16 +34,6 @@ CREDENTIAL_KEYS = (
     "fallback_template_language",
     "media_handler",
 )
-_TRUE = {"1", "true", "yes", "on"}
-
-
-class WhatsAppConfigError(ValueError):
-    """A setting has a value the connector cannot use."""
-
-
-def default_database_url() -> str:
-    """Same SQLite file as the catalog, so a fresh checkout needs no setup."""
-    return f"sqlite:///{PROJECT_ROOT / 'var' / 'catalog.db'}"
 
 
 @dataclass(frozen=True)
@@ -74,34 +65,31 @@ class WhatsAppSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WhatsAppSettings:
-        env = os.environ if env is None else env
-        try:
-            return cls(
-                verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
-                app_secret=env.get("WHATSAPP_APP_SECRET", ""),
-                access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
-                phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
-                api_version=env.get("WHATSAPP_API_VERSION") or DEFAULT_API_VERSION,
-                graph_base_url=(env.get("WHATSAPP_GRAPH_BASE_URL") or DEFAULT_GRAPH_BASE_URL).rstrip("/"),
-                insecure_skip_signature=env.get("WHATSAPP_INSECURE_SKIP_SIGNATURE", "").lower() in _TRUE,
-                fallback_template=env.get("WHATSAPP_FALLBACK_TEMPLATE", ""),
-                fallback_template_language=env.get("WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE") or "en_US",
-                database_url=env.get("DATABASE_URL") or default_database_url(),
-                inbox_lease_seconds=max(3.0, _float(env, "WHATSAPP_INBOX_LEASE_SECONDS", 30.0)),
-                inbox_sweep_seconds=max(0.2, _float(env, "WHATSAPP_INBOX_SWEEP_SECONDS", 5.0)),
-                inbox_max_attempts=max(1, _int(env, "WHATSAPP_INBOX_MAX_ATTEMPTS", 5)),
-                max_image_bytes=_int(env, "WHATSAPP_MAX_IMAGE_BYTES", 5 * MB),
-                max_audio_bytes=_int(env, "WHATSAPP_MAX_AUDIO_BYTES", 16 * MB),
-                media_handler=env.get("WHATSAPP_MEDIA_HANDLER", ""),
-                http_timeout_seconds=_float(env, "WHATSAPP_HTTP_TIMEOUT", 10.0),
-                max_send_attempts=max(1, _int(env, "WHATSAPP_SEND_MAX_ATTEMPTS", 4)),
-                retry_base_delay=_float(env, "WHATSAPP_RETRY_BASE_DELAY", 1.0),
-                pair_rate_delay=_float(env, "WHATSAPP_PAIR_RATE_DELAY", 6.0),
-                retry_max_delay=_float(env, "WHATSAPP_RETRY_MAX_DELAY", 60.0),
-                mark_read=env.get("WHATSAPP_MARK_READ", "true").lower() in _TRUE,
-            )
-        except ValueError as exc:
-            raise WhatsAppConfigError(str(exc)) from exc
+        read = EnvReader(env)
+        return cls(
+            verify_token=read.text("WHATSAPP_VERIFY_TOKEN"),
+            app_secret=read.text("WHATSAPP_APP_SECRET"),
+            access_token=read.text("WHATSAPP_ACCESS_TOKEN"),
+            phone_number_id=read.text("WHATSAPP_PHONE_NUMBER_ID"),
+            api_version=read.text("WHATSAPP_API_VERSION", DEFAULT_API_VERSION),
+            graph_base_url=read.url("WHATSAPP_GRAPH_BASE_URL", DEFAULT_GRAPH_BASE_URL),
+            insecure_skip_signature=read.flag("WHATSAPP_INSECURE_SKIP_SIGNATURE", False),
+            fallback_template=read.text("WHATSAPP_FALLBACK_TEMPLATE"),
+            fallback_template_language=read.text("WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE", "en_US"),
+            database_url=read.database_url(),
+            inbox_lease_seconds=read.number("WHATSAPP_INBOX_LEASE_SECONDS", 30.0, minimum=3.0),
+            inbox_sweep_seconds=read.number("WHATSAPP_INBOX_SWEEP_SECONDS", 5.0, minimum=0.2),
+            inbox_max_attempts=read.integer("WHATSAPP_INBOX_MAX_ATTEMPTS", 5, minimum=1),
+            max_image_bytes=read.integer("WHATSAPP_MAX_IMAGE_BYTES", 5 * MB, minimum=1),
+            max_audio_bytes=read.integer("WHATSAPP_MAX_AUDIO_BYTES", 16 * MB, minimum=1),
+            media_handler=read.text("WHATSAPP_MEDIA_HANDLER"),
+            http_timeout_seconds=read.number("WHATSAPP_HTTP_TIMEOUT", 10.0, minimum=0.1),
+            max_send_attempts=read.integer("WHATSAPP_SEND_MAX_ATTEMPTS", 4, minimum=1),
+            retry_base_delay=read.number("WHATSAPP_RETRY_BASE_DELAY", 1.0, minimum=0),
+            pair_rate_delay=read.number("WHATSAPP_PAIR_RATE_DELAY", 6.0, minimum=0),
+            retry_max_delay=read.number("WHATSAPP_RETRY_MAX_DELAY", 60.0, minimum=0),
+            mark_read=read.flag("WHATSAPP_MARK_READ", True),
+        )
 
     def with_credentials(self, credentials: Mapping[str, Any] | None) -> WhatsAppSettings:
         """Overlay the non-empty values of a credentials.yml section."""
@@ -133,19 +121,3 @@ class WhatsAppSettings:
 
     def media_url(self, media_id: str) -> str:
         return f"{self.graph_base_url}/{self.api_version}/{media_id}"
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "")
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None

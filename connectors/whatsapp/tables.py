@@ -1,12 +1,11 @@
 """The connector's own tables (its own MetaData; created with checkfirst at start-up).
 
 Kept apart from catalog/schema.py on purpose: the connector shares the database
-file/server but not the domain's schema or code.
+file/server but not the domain's schema or code. Engines and the race-safe
+``create_missing_tables`` come from :mod:`shopkernel.db`, like everyone else's.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from sqlalchemy import (
     Column,
@@ -18,11 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 metadata = MetaData()
 
@@ -54,43 +49,6 @@ payload_aliases = Table(
 
 Index("ix_whatsapp_failed_sends_recipient", failed_sends.c.recipient)
 
-
-def make_engine(database_url: str) -> Engine:
-    """Like catalog.db.make_engine (WAL for SQLite) without importing the domain."""
-    kwargs: dict = {"future": True}
-    if database_url.startswith("sqlite"):
-        path = database_url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    else:
-        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
-    engine = create_engine(database_url, **kwargs)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 (DB-API objects)
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
-
-
-def create_tables(engine: Engine, attempts: int = 3) -> None:
-    """Create the connector's tables if missing; safe when several instances start at once.
-
-    Two processes checking "does the table exist?" at the same moment both try CREATE TABLE;
-    the loser gets a duplicate error (PostgreSQL: on pg_type). Checking again then finds it.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            metadata.create_all(engine, checkfirst=True)
-            return
-        except (IntegrityError, ProgrammingError, OperationalError):
-            if attempt == attempts:
-                raise
 
 
 # The transactional inbox (connectors/whatsapp/inbox.py): a message is stored here, with its

@@ -15,7 +15,7 @@ from typing import Any
 
 from connectors.whatsapp.inbox import Inbox
 from connectors.whatsapp.output import MessageSender
-from connectors.whatsapp.redact import mask_id
+from shopkernel.masking import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class TurnSender:
             self.skipped += 1
             logger.info(
                 "Reply %d to %s for %s was sent by an earlier attempt; not sent again",
-                seq, mask_id(recipient_id), self._message_id,
+                seq, mask_phone(recipient_id), self._message_id,
             )  # fmt: skip
             return None
         wamid = await self._sender.send(recipient_id, message)

@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import ActionRuntime, build_runtime, set_runtime
 from actions.settings import AssistantSettings
-from catalog.settings import PROJECT_ROOT, Settings
+from catalog.settings import Settings
+from shopkernel.paths import PROJECT_ROOT
 from tests.helpers.servers import build_sample_catalog
 
 SAMPLE_ROWS = 3000

@@ -209,7 +209,8 @@ async def _answered_once_with(settings) -> None:
 
 
 async def test_redeliveries_answered_once_on_each_sql_backend(fake_graph, database_url):
-    from connectors.whatsapp.tables import make_engine, metadata
+    from connectors.whatsapp.tables import metadata
+    from shopkernel.db import make_engine
     from tests.connector.harness import make_settings
 
     await _answered_once_with(make_settings(fake_graph.base_url, database_url))

@@ -11,7 +11,8 @@ from connectors.whatsapp.failures import FailureStore
 from connectors.whatsapp.graph_client import GraphClient
 from connectors.whatsapp.output import MessageSender, WhatsAppOutput
 from connectors.whatsapp.settings import WhatsAppSettings
-from connectors.whatsapp.tables import create_tables, make_engine
+from connectors.whatsapp.tables import metadata
+from shopkernel.db import create_missing_tables, make_engine
 from simulator import webhooks
 from tests.connector.harness import free_port, make_settings
 
@@ -101,7 +102,7 @@ async def test_expired_token_is_not_retried(out, bot, fake_graph):
 async def test_network_errors_are_retried_then_recorded(sqlite_url):
     settings = make_settings(f"http://127.0.0.1:{free_port()}", sqlite_url, max_send_attempts=3)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    create_missing_tables(metadata, engine)
     client = GraphClient(settings)
     failures = FailureStore(engine)
     from connectors.whatsapp.aliases import PayloadAliases

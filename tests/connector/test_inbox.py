@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from connectors.whatsapp.channel import WhatsAppInput
 from connectors.whatsapp.inbox import Inbox
-from connectors.whatsapp.tables import inbox, make_engine
+from connectors.whatsapp.tables import inbox
+from shopkernel.db import make_engine
 from simulator import webhooks
 from tests.connector.harness import BotServer
 
@@ -155,10 +156,11 @@ async def test_redelivery_after_the_turn_is_still_ignored(bot, fake_graph, setti
 
 def test_only_one_process_holds_a_lease(database_url):
     from connectors.whatsapp.payloads import InboundMessage
-    from connectors.whatsapp.tables import create_tables, metadata
+    from connectors.whatsapp.tables import metadata
+    from shopkernel.db import create_missing_tables
 
     engine = make_engine(database_url)
-    create_tables(engine)
+    create_missing_tables(metadata, engine)
     try:
         a, b = Inbox(engine, lease_seconds=30), Inbox(engine, lease_seconds=30)
         message = InboundMessage("wamid.lease-1", CUSTOMER, "text", {"text": {"body": "x"}})

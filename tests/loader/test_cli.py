@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from catalog.settings import PROJECT_ROOT
 from catalog_loader.cli import app
+from shopkernel.paths import PROJECT_ROOT
 from tests.loader.helpers import HEADER, parts_by_sku
 
 runner = CliRunner()

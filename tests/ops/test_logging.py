@@ -9,7 +9,8 @@ import logging
 import pytest
 
 from ops import logging as ops_logging
-from ops.settings import OpsConfigError, OpsSettings
+from ops.settings import OpsSettings
+from shopkernel.env import SettingsError
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def test_cli_prints_the_id_to_grep_for(capsys, monkeypatch):
 
 
 def test_bad_log_format_is_refused():
-    with pytest.raises(OpsConfigError, match="LOG_FORMAT"):
+    with pytest.raises(SettingsError, match="LOG_FORMAT"):
         OpsSettings.from_env({"LOG_FORMAT": "xml"})
-    with pytest.raises(OpsConfigError, match="READY_TIMEOUT_SECONDS"):
+    with pytest.raises(SettingsError, match="READY_TIMEOUT_SECONDS"):
         OpsSettings.from_env({"READY_TIMEOUT_SECONDS": "soon"})
