@@ -32,11 +32,11 @@ from insights.periods import GRAINS, local_time
 from insights.report import TABLES
 from insights.service import NotFound, ReviewService
 from insights.settings import InsightsSettings
-from insights.store import PROJECT_ROOT, TrackerStoreError
+from insights.store import TrackerStoreError
 from shopkernel.env import SettingsError
 
 EXIT_USAGE, EXIT_NOT_WRITTEN, EXIT_STORE, EXIT_NOT_FOUND = 2, 3, 4, 6
-PROJECT = PROJECT_ROOT  # the checkout whose data/nlu and tests/stories the commands write
+PROJECT: Path | None = None  # the checkout written to; None: $REVIEW_PROJECT_DIR or this one
 
 review_app = typer.Typer(
     help="Review conversations (markers, corrections, test stories) and export the shop's analytics.",

@@ -44,8 +44,12 @@ class InsightsSettings:
         return MarkerRules(confidence_threshold=self.confidence_threshold)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> InsightsSettings:
+    def from_env(cls, env: Mapping[str, str] | None = None, root: Path | None = None) -> InsightsSettings:
+        """``REVIEW_PROJECT_DIR`` (default: this checkout) is where reviewed examples and stories go."""
         read = EnvReader(env)
+        root = root or Path(read.text("REVIEW_PROJECT_DIR") or PROJECT_ROOT)
+        if not (root / "domain.yml").is_file():
+            raise SettingsError(f"REVIEW_PROJECT_DIR={root} is not an assistant checkout (no domain.yml)")
         return cls(
             tracker_url=read.text("TRACKER_DB_URL", DEFAULT_TRACKER_URL),
             database_url=read.database_url(),
