@@ -28,6 +28,7 @@ PAGE_MODULES = (
     "webservice.console.leads_pages",
     "webservice.console.admin_pages",
     "webservice.console.events",
+    "webservice.console.review",
 )
 
 
