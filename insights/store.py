@@ -65,10 +65,13 @@ class TrackerStore:
     @classmethod
     def from_url(cls, url: str | None = None) -> TrackerStore:
         resolved = tracker_url(url)
-        if resolved.startswith("sqlite"):
-            database = make_url(resolved).database
-            if database and not Path(database).exists():
+        database = make_url(resolved).database
+        if resolved.startswith("sqlite") and database and database != ":memory:":
+            if not Path(database).exists():
                 raise TrackerStoreError(f"no tracker store at {database}: has the assistant run yet?")
+            # read only: the file is Rasa's; the review never writes to it
+            readonly = f"sqlite:///file:{database}?mode=ro&uri=true"
+            return cls(sa.create_engine(readonly, future=True, connect_args={"check_same_thread": False}))
         return cls(sa.create_engine(resolved, pool_pre_ping=True, future=True))
 
     def dispose(self) -> None:
