@@ -231,3 +231,33 @@ def _span(text: str) -> Span:
             f"--entity {text!r}: use start:end:entity[:value], e.g. 5:17:model:Land Cruiser", EXIT_USAGE
         )
     return Span(int(parts[0]), int(parts[1]), parts[2], parts[3] if len(parts) == 4 else None)
+
+
+@review_app.command("compare-nlu")
+def compare_nlu_command(
+    before: Path = typer.Argument(..., help="results/nlu-heldout.json saved before the change."),
+    after: Path = typer.Argument(Path("results/nlu-heldout.json"), help="The same file after retraining."),
+) -> None:
+    """Held-out NLU figures before and after a change, and the messages it fixed or broke."""
+    from insights.nlu_compare import compare, load_results
+
+    try:
+        table, fixed, broken = compare(load_results(before), load_results(after))
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    shown = RichTable(title=table.title)
+    for column in table.columns:
+        shown.add_column(column, justify="left" if column == "measure" else "right")
+    for name, b, a, change in table.rows:
+        colour = "" if not change else "green" if (change > 0) != (name == "nlu_fallback_count") else "red"
+        delta = f"[{colour}]{change:+.3f}[/]" if change else ("0" if change == 0 else "–")
+        shown.add_row(name, _figure(b), _figure(a), delta)
+    out.print(shown)
+    for text in fixed:
+        out.print(f"[green]fixed[/]  {text}", highlight=False)
+    for text in broken:
+        out.print(f"[red]broken[/] {text}", highlight=False)
+
+
+def _figure(value: object) -> str:
+    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
