@@ -8,9 +8,7 @@ this checkout.
 
 from __future__ import annotations
 
-import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -20,22 +18,9 @@ import yaml
 from insights.store import EVENTS
 from tests.browser.conftest import start_console
 from tests.helpers.servers import ROOT, build_sample_catalog
-from tests.insights.conftest import ROW_KEYS, all_recorded_rows
+from tests.insights.conftest import recent_rows
 
 PHONE = {"width": 390, "height": 844}
-
-
-def recent_rows() -> list[dict]:
-    """The recorded rows moved so the conversations ended an hour ago (today's review window)."""
-    rows = all_recorded_rows()
-    shift = time.time() - 3600 - max(r["timestamp"] for r in rows)
-    moved = []
-    for row in rows:
-        data = json.loads(row["data"])
-        data["timestamp"] = data["timestamp"] + shift
-        moved.append({**{k: row[k] for k in ROW_KEYS}, "timestamp": row["timestamp"] + shift,
-                      "data": json.dumps(data, ensure_ascii=False)})  # fmt: skip
-    return moved
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,6 +31,19 @@ def recorded(name: str) -> Conversation:
 
 def all_recorded_rows() -> list[dict]:
     return [row for path in sorted(RECORDED.glob("*.json")) for row in recorded_rows(path.stem)]
+
+
+def recent_rows(ended_s_ago: float = 3600) -> list[dict]:
+    """The recorded rows moved in time so the conversations ended an hour ago (stable markers)."""
+    rows = all_recorded_rows()
+    shift = time.time() - ended_s_ago - max(r["timestamp"] for r in rows)
+    moved = []
+    for row in rows:
+        data = json.loads(row["data"])
+        data["timestamp"] += shift
+        moved.append({**{k: row[k] for k in ROW_KEYS}, "timestamp": row["timestamp"] + shift,
+                      "data": json.dumps(data, ensure_ascii=False)})  # fmt: skip
+    return moved
 
 
 @pytest.fixture

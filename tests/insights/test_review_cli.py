@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from catalog_loader import review_cli
 from catalog_loader.cli import app
 from insights.store import EVENTS
-from tests.insights.conftest import ROW_KEYS, all_recorded_rows, recorded
+from tests.insights.conftest import recent_rows, recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()  # click 8.2+: stdout and stderr apart
@@ -29,7 +29,7 @@ def project(tmp_path, monkeypatch) -> Path:
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     EVENTS.create(engine)
     with engine.begin() as conn:
-        conn.execute(EVENTS.insert(), [{k: r[k] for k in ROW_KEYS} for r in all_recorded_rows()])
+        conn.execute(EVENTS.insert(), recent_rows())
     engine.dispose()
     monkeypatch.setattr(review_cli, "PROJECT", root)
     monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
@@ -44,9 +44,9 @@ def run(*args: str):
 def test_list_shows_flagged_conversations_and_counts_per_marker(project):
     result = run("list")
     assert result.exit_code == 0, result.stderr
-    assert "7 of 12 flagged" in result.stdout and "971500000110:1" in result.stdout
+    assert "8 of 12 flagged" in result.stdout and "971500000110:1" in result.stdout
     assert "971500000101:1" not in result.stdout  # the smooth conversation is not in the queue
-    assert "NLU fallback: 2" in result.stdout and "Question asked twice: 1" in result.stdout
+    assert "NLU fallback: 2" in result.stdout and "Abandoned before results: 2" in result.stdout
     only = run("list", "--marker", "handoff")
     assert "971500000105:1" in only.stdout and "971500000110:1" not in only.stdout
     arabizi = run("list", "--all", "--language", "arabizi")
