@@ -32,7 +32,11 @@ any_staff = require_staff("agent", "designer")
 @router.get("/console/")
 def home(staff: SignedIn = Depends(any_staff)) -> Response:
     """Agents land on the leads inbox; designers on the first page their role has."""
-    target = "/console/leads" if staff.has_role("agent") else "/console/account"
+    target = "/console/account"
+    if staff.has_role("agent"):
+        target = "/console/leads"
+    elif staff.has_role("designer"):
+        target = "/console/review"
     return RedirectResponse(target, 303)
 
 
