@@ -80,7 +80,7 @@ def test_review_queue_lists_flagged_conversations_with_counts_and_filters(
     rows = page.locator("[data-conversation]")
     assert rows.count() == 8  # 8 of the 12 recorded conversations carry a marker
     assert page.locator("[data-conversation='971500000101:1']").count() == 0  # smooth: not queued
-    assert "9715*****110" in page.locator("[data-conversation='971500000110:1']").inner_text()  # masked
+    assert "9715****0110" in page.locator("[data-conversation='971500000110:1']").inner_text()  # masked
     screenshot(page, "review-queue")
     page.click(".marker-count[data-marker=handoff]")
     assert [r.get_attribute("data-conversation") for r in page.locator("[data-conversation]").all()] == [

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from insights.periods import local_time
 from insights.service import ReviewService
 from insights.settings import InsightsSettings
+from shopkernel.masking import mask_phone
 from webservice.console.review import analytics, pages
 from webservice.console.state import ConsoleState
 
@@ -36,10 +37,3 @@ def setup(state: ConsoleState) -> None:
     filters["mask_phone"] = mask_phone
     filters["epoch_time"] = lambda ts: local_time(ts, settings.timezone).strftime("%H:%M:%S") if ts else ""
 
-
-def mask_phone(value: str) -> str:
-    """Designers read conversations, not phone numbers: ``971501234567`` → ``9715*****567``."""
-    value = str(value or "")
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 7) + value[-3:]
