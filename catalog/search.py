@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal, select, union
@@ -30,6 +31,7 @@ from catalog.vocabulary import ACCEPT_SCORE, STOPWORDS, Vocabulary, tokenize
 from shopkernel.numerals import MIN_YEAR, is_model_year, max_year
 
 MAX_LIMIT = 100
+MAX_OFFSET = 10_000  # deeper pages are not browsing any more: narrow the query instead
 MIN_PREFIX = 6  # shorter numbers are matched exactly only (a prefix of 3 chars matches thousands)
 SHOWN_VEHICLES = 2
 _CONDITION_RANK = {c: i for i, c in enumerate(CONDITIONS)}  # genuine, oem, aftermarket, used
@@ -59,10 +61,15 @@ class PartQuery:
     part_number: str | None = None  # any formatting: "04465-60320", "0446560320", "04465 60320"
     limit: int = 10
     condition: str | None = None  # only this condition (genuine | oem | aftermarket | used)
+    in_stock: bool = False  # only parts with stock > 0
+    brand: str | None = None  # only this brand (case-insensitive, exact: "denso", "Toyota Genuine")
+    offset: int = 0  # skip this many ranked hits (pages of the same query)
 
     def __post_init__(self) -> None:
         if not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_LIMIT:
             raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {self.limit!r}")
+        if not isinstance(self.offset, int) or not 0 <= self.offset <= MAX_OFFSET:
+            raise SearchError(f"offset must be between 0 and {MAX_OFFSET}, got {self.offset!r}")
         if self.year is not None and not is_model_year(self.year):
             raise SearchError(f"year must be a number between {MIN_YEAR} and {max_year()}, got {self.year!r}")
         if self.condition is not None and self.condition not in CONDITIONS:
@@ -106,19 +113,113 @@ class _Vehicle:
         return not self.model_ids and self.make_id is None
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a ranked search: the hits and whether a next page exists."""
+
+    hits: list[PartHit]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class FitmentRow:
+    make: str
+    model: str
+    year_from: int
+    year_to: int
+    engine: str | None  # None = any engine
+
+
+@dataclass(frozen=True)
+class PartNumberRow:
+    number: str
+    kind: str  # oem | interchange | supplier | superseded
+
+
+@dataclass(frozen=True)
+class PartDetail:
+    """Everything about one part: what a product page or a partner's system shows."""
+
+    part_id: int
+    sku: str
+    name: str
+    category: str
+    category_ar: str | None
+    brand: str
+    part_number: str
+    numbers: tuple[PartNumberRow, ...]
+    price_aed: Decimal
+    stock: int
+    condition: str
+    fitments: tuple[FitmentRow, ...]
+    updated_at: datetime | None
+
+
 # --------------------------------------------------------------------------- public API
 def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = None) -> list[PartHit]:
     """Parts for the query, best first; [] when nothing fits (the caller records a lead)."""
+    return _search(session, query, vocab, query.limit)
+
+
+def search_page(session: Session, query: PartQuery, vocab: Vocabulary | None = None) -> SearchPage:
+    """The page of ``query.limit`` hits after ``query.offset``, and whether more follow."""
+    hits = _search(session, query, vocab, query.limit + 1)
+    return SearchPage(hits=hits[: query.limit], has_more=len(hits) > query.limit)
+
+
+def part_detail(session: Session, sku: str) -> PartDetail | None:
+    """The part with this sku (exact, then case-insensitive), with every fitment and number."""
+    if not isinstance(sku, str) or not sku.strip():
+        return None
+    sku = sku.strip()
+    stmt = select(Part, Category.name, Category.name_ar).join(Category, Category.id == Part.category_id)
+    row = session.execute(stmt.where(Part.sku == sku)).first()
+    if row is None:
+        row = session.execute(stmt.where(func.upper(Part.sku) == sku.upper()).limit(1)).first()
+    if row is None:
+        return None
+    part, category, category_ar = row
+    numbers = session.execute(
+        select(PartNumber.number, PartNumber.kind)
+        .where(PartNumber.part_id == part.id)
+        .order_by(PartNumber.id)
+    ).all()
+    fits = session.execute(
+        select(Make.name, Model.name, Fitment.year_from, Fitment.year_to, Fitment.engine)
+        .join(Make, Make.id == Fitment.make_id)
+        .join(Model, Model.id == Fitment.model_id)
+        .where(Fitment.part_id == part.id)
+        .order_by(Make.name, Model.name, Fitment.year_from, Fitment.year_to, Fitment.engine)
+    ).all()
+    return PartDetail(
+        part_id=part.id,
+        sku=part.sku,
+        name=part.name,
+        category=category,
+        category_ar=category_ar,
+        brand=part.brand,
+        part_number=part.part_number,
+        numbers=tuple(PartNumberRow(n, k) for n, k in numbers),
+        price_aed=Decimal(part.price_aed).quantize(Decimal("0.01")),
+        stock=part.stock,
+        condition=part.condition,
+        fitments=tuple(FitmentRow(mk, md, y0, y1, eng or None) for mk, md, y0, y1, eng in fits),
+        updated_at=part.updated_at,
+    )
+
+
+def _search(session: Session, query: PartQuery, vocab: Vocabulary | None, fetch: int) -> list[PartHit]:
     vocab = vocab if vocab is not None else Vocabulary.load(session)
+    filters = _filters(query)
     number = query.part_number or _number_in_part_text(query.part, vocab)
     if number:
-        hits = find_by_number(session, number, query.limit, condition=query.condition)
-        if hits or not (query.part and query.part_number):
+        hits = _by_number(session, number, fetch, query.offset, filters)
+        if hits or not (query.part and query.part_number) or _paged_past(session, number, query, filters):
             return hits
     elif _numberish(query.part) and not vocab.match_part(query.part or "").value:
-        hits = find_by_number(session, query.part or "", query.limit, condition=query.condition)
-        if hits:  # "P 83 152", "HU 7019 z": aftermarket numbers typed with spaces
-            return hits
+        hits = _by_number(session, query.part or "", fetch, query.offset, filters)
+        if hits or _paged_past(session, query.part or "", query, filters):
+            return hits  # "P 83 152", "HU 7019 z": aftermarket numbers typed with spaces
     vehicle = _resolve_vehicle(vocab, query)
     if vehicle is None:
         return []  # a make/model we do not carry: no part can be shown as fitting
@@ -146,35 +247,59 @@ def search_parts(session: Session, query: PartQuery, vocab: Vocabulary | None = 
         return []  # neither part nor vehicle: nothing to search for
     if not vehicle.empty:
         conditions.append(_fits(vehicle, by_category=bool(conditions)))
-    if query.condition:
-        conditions.append(Part.condition == query.condition)
     order = [term for term in (exact, _word_rank(words)) if term is not None]
-    return _run(session, conditions, order, query.limit, vehicle)
+    return _run(session, [*conditions, *filters], order, fetch, vehicle, query.offset)
 
 
 def find_by_number(
     session: Session, number: str, limit: int = 10, condition: str | None = None
 ) -> list[PartHit]:
     """Parts whose own number or OEM/interchange number is ``number`` (prefix for 6+ chars)."""
-    if not isinstance(number, str) or not normalize_part_number(number):
-        raise SearchError("part number is empty")
     if not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {limit!r}")
+    return _by_number(session, number, limit, 0, [Part.condition == condition] if condition else [])
+
+
+def _by_number(
+    session: Session, number: str, limit: int, offset: int, filters: list[ColumnElement]
+) -> list[PartHit]:
+    if not isinstance(number, str) or not normalize_part_number(number):
+        raise SearchError("part number is empty")
     norm = normalize_part_number(number)[:64]
-    extra = [Part.condition == condition] if condition else []
     own = case((Part.part_number_norm == norm, 0), else_=1)
     exact_ids = union(
         select(Part.id).where(Part.part_number_norm == norm),
         select(PartNumber.part_id).where(PartNumber.number_norm == norm),
     )
-    hits = _run(session, [Part.id.in_(exact_ids), *extra], [own], limit, None)
-    if hits or len(norm) < MIN_PREFIX:
-        return hits
+    hits = _run(session, [Part.id.in_(exact_ids), *filters], [own], limit, None, offset)
+    if hits or len(norm) < MIN_PREFIX or (offset and _any(session, [Part.id.in_(exact_ids), *filters])):
+        return hits  # a page past the exact matches stays on them: never switch to prefix mid-way
     prefix_ids = union(
         select(Part.id).where(_prefix(Part.part_number_norm, norm)),
         select(PartNumber.part_id).where(_prefix(PartNumber.number_norm, norm)),
     )
-    return _run(session, [Part.id.in_(prefix_ids), *extra], [own], limit, None)
+    return _run(session, [Part.id.in_(prefix_ids), *filters], [own], limit, None, offset)
+
+
+def _paged_past(session: Session, number: str, query: PartQuery, filters: list[ColumnElement]) -> bool:
+    """A later page of a number search that ran out: stay on the number, never switch to text."""
+    return query.offset > 0 and bool(_by_number(session, number, 1, 0, filters))
+
+
+def _filters(query: PartQuery) -> list[ColumnElement]:
+    """The shopper's narrowing choices: condition, in stock, brand."""
+    out: list[ColumnElement] = []
+    if query.condition:
+        out.append(Part.condition == query.condition)
+    if query.in_stock:
+        out.append(Part.stock > 0)
+    if query.brand and query.brand.strip():
+        out.append(func.lower(Part.brand) == " ".join(query.brand.split()).lower())
+    return out
+
+
+def _any(session: Session, conditions: list[ColumnElement]) -> bool:
+    return session.execute(select(Part.id).where(*conditions).limit(1)).first() is not None
 
 
 # --------------------------------------------------------------------------- query parts
@@ -184,6 +309,7 @@ def _run(
     order: list[ColumnElement],
     limit: int,
     vehicle: _Vehicle | None,
+    offset: int = 0,
 ) -> list[PartHit]:
     condition_rank = case(_CONDITION_RANK, value=Part.condition, else_=len(_CONDITION_RANK))
     stmt = (
@@ -202,6 +328,7 @@ def _run(
         .where(*conditions)
         .order_by(case((Part.stock > 0, 0), else_=1), *order, condition_rank, Part.price_aed, Part.id)
         .limit(limit)
+        .offset(offset)
     )
     rows = session.execute(stmt).all()
     if not rows:
@@ -364,4 +491,16 @@ def _prefix(column: ColumnElement, norm: str) -> ColumnElement:
     return and_(column >= norm, column < upper)
 
 
-__all__ = ["PartHit", "PartQuery", "SearchError", "find_by_number", "search_parts"]
+__all__ = [
+    "FitmentRow",
+    "PartDetail",
+    "PartHit",
+    "PartNumberRow",
+    "PartQuery",
+    "SearchError",
+    "SearchPage",
+    "find_by_number",
+    "part_detail",
+    "search_page",
+    "search_parts",
+]
