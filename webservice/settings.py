@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from shopkernel.db import default_database_url
 from shopkernel.env import EnvReader
 from shopkernel.paths import PROJECT_ROOT
+from webservice.api.settings import ApiSettings
 
 DEFAULT_TRACKER_DB = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
@@ -36,6 +37,7 @@ class WebSettings:
     # came over HTTPS), always or never.
     tracker_db_url: str | None = DEFAULT_TRACKER_DB
     console_secure_cookie: str = "auto"
+    api: ApiSettings = field(default_factory=ApiSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -46,4 +48,5 @@ class WebSettings:
             port=read.integer("SHOP_API_PORT", 8000, minimum=1, maximum=65535),
             tracker_db_url=tracker_db_url(read.text("TRACKER_DB_URL")),
             console_secure_cookie=read.choice("CONSOLE_SECURE_COOKIE", "auto", ("auto", "always", "never")),
+            api=ApiSettings.from_env(env),
         )
