@@ -11,6 +11,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import accounts.api_keys  # noqa: F401 - registers api_keys on the same metadata
 import accounts.staff  # noqa: F401 - registers the staff tables on the same metadata
 from catalog.schema import metadata
 from catalog.settings import Settings

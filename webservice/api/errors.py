@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -119,6 +121,19 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
     return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
+async def _on_database(request: Request, exc: Exception) -> Response:
+    """The database is down or overloaded: 503 with Retry-After (a retry will probably work)."""
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    if not _in_api(request):
+        return await _on_unexpected(request, exc)
+    return problem_response(
+        request,
+        503,
+        "the catalog is unavailable for a moment; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     ref = uuid.uuid4().hex[:12]
     log.error("unexpected error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
@@ -134,4 +149,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(DBAPIError, _on_database)
+    app.add_exception_handler(PoolTimeout, _on_database)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -33,7 +33,7 @@ class Problem(BaseModel):
 
 
 class PartSummary(BaseModel):
-    sku: str = Field(..., example="TOY-BP-0001")
+    sku: str = Field(..., example="BP-100001")
     name: str = Field(..., example="Front Brake Pad Set - Toyota Land Cruiser 2008-2021")
     category: str = Field(..., example="Brake Pads")
     brand: str = Field(..., example="Toyota Genuine")
@@ -143,7 +143,7 @@ class LeadIn(BaseModel):
     year: int | None = Field(None, ge=1950, le=2100, example=2015)
     vin: str | None = Field(None, max_length=32, example="JTMHV05J604123456")
     part: str | None = Field(None, max_length=255, example="front brake pads")
-    sku: str | None = Field(None, max_length=64, example="TOY-BP-0001")
+    sku: str | None = Field(None, max_length=64, example="BP-100001")
     message: str | None = Field(None, max_length=2000, example="Need it by Thursday")
 
     class Config:

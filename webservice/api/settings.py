@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from catalog.chassis_lookup import LookupSettings
+
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$", re.I)
 _UNIT_SECONDS = {
     "s": 1,
@@ -62,6 +64,7 @@ class ApiSettings:
     leads_rate: Rate = field(default_factory=lambda: Rate(10, 3600))
     leads_open: bool = False  # True: POST /leads without an API key (rate limit + phone checks only)
     api_key_cache_s: float = 10.0  # a revoked key stops working within this many seconds
+    lookup: LookupSettings = field(default_factory=LookupSettings)  # online VIN lookup (off without a URL)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -83,4 +86,5 @@ class ApiSettings:
             key_rate=Rate.parse(env.get("API_KEY_RATE_LIMIT", "1200/minute"), "API_KEY_RATE_LIMIT"),
             leads_rate=Rate.parse(env.get("API_LEADS_RATE_LIMIT", "10/hour"), "API_LEADS_RATE_LIMIT"),
             leads_open=env.get("API_LEADS_OPEN", "").strip().lower() in {"1", "true", "yes"},
+            lookup=LookupSettings.from_env(env),
         )

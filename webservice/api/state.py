@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from catalog.chassis_lookup import ChassisLookupClient, LookupSettings
+from catalog.chassis_lookup import ChassisLookupClient
 from catalog.db import make_engine, make_session_factory
 from catalog.frame_codes import FrameCodeTable, table_with_db
 from catalog.vocabulary import VocabularyCache
@@ -63,9 +63,7 @@ class ApiState:
     extras: dict = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls, database_url: str, settings: ApiSettings, lookup: LookupSettings | None = None
-    ) -> ApiState:
+    def build(cls, database_url: str, settings: ApiSettings) -> ApiState:
         engine = make_engine(database_url)
         sessions = make_session_factory(engine)
 
@@ -80,7 +78,7 @@ class ApiState:
             vocabulary=VocabularyCache(sessions, ttl_seconds=300),
             frame_codes=TtlValue(frame_table, 300),
             limiter=RateLimiter(make_store(settings.redis_url), on_error=_store_down),
-            chassis_lookup=ChassisLookupClient(lookup or LookupSettings.from_env(), sessions),
+            chassis_lookup=ChassisLookupClient(settings.lookup, sessions),
         )
 
     async def close(self) -> None:

@@ -33,7 +33,10 @@ def makes(request: Request) -> Response:
 def models(
     request: Request,
     make: str = Path(
-        ..., max_length=64, description="The make in any spelling: `Toyota`, `toyta`, `تويوتا`."
+        ...,
+        max_length=64,
+        description="The make in any spelling: `Toyota`, `toyta`, `تويوتا`.",
+        openapi_examples={"make": {"value": "Toyota"}, "arabic": {"value": "تويوتا"}},
     ),
 ) -> Response:
     """The make's models in the catalog, with Arabic names."""

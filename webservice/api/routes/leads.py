@@ -101,9 +101,8 @@ def create_lead(
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with state.sessions() as session:
-                lead, replayed = record_lead_once(
-                    session, client.owner, key, print_, _draft(session, form, client, key)
-                )
+                source = f"api:{client.owner}:{key}"
+                lead, replayed = record_lead_once(session, source, print_, _draft(session, form, client, key))
                 out = _lead_out(lead, form)
                 session.commit()
             break

@@ -14,6 +14,12 @@ from webservice.api.queries import Filters, to_part_query
 from webservice.api.responses import iso_utc, json_response
 from webservice.api.schemas import Condition, PartDetailOut, PartPage, Problem
 
+
+def _example(value: object) -> dict:
+    """One example for the docs' "Try it out" and the property test's explicit phase."""
+    return {"example": {"value": value}}
+
+
 router = APIRouter(prefix="/parts", tags=["parts"], dependencies=[Depends(read_limit)])
 
 
@@ -31,30 +37,46 @@ def search(
         description="What a customer would type: "
         "`فحمات لاندكروزر 2015`, `brake pads land cruiser 2015`, `abi fa7mat patrol 2018`, "
         "`04465 60320`. Explicit parameters below win over what `q` says.",
+        openapi_examples=_example("فحمات لاندكروزر 2015"),
     ),
     make: str | None = Query(
-        None, max_length=64, description="Make in any spelling: `Toyota`, `toyta`, `تويوتا`."
+        None,
+        max_length=64,
+        description="Make in any spelling: `Toyota`, `toyta`, `تويوتا`.",
+        openapi_examples=_example("Toyota"),
     ),
     model: str | None = Query(
-        None, max_length=64, description="Model: `Land Cruiser`, `landcruiser`, `لاندكروزر`."
+        None,
+        max_length=64,
+        description="Model: `Land Cruiser`, `landcruiser`, `لاندكروزر`.",
+        openapi_examples=_example("Land Cruiser"),
     ),
-    year: int | None = Query(None, ge=1950, le=2100, description="Model year the part must fit."),
+    year: int | None = Query(
+        None, ge=1950, le=2100, description="Model year the part must fit.", openapi_examples=_example(2015)
+    ),
     part: str | None = Query(
         None,
         max_length=100,
         description="Category or part words in English, Arabic or "
         "Arabizi, typos welcome: `brake pads`, `فحمات`, `fa7mat`, `front shock`.",
+        openapi_examples=_example("brake pads"),
     ),
     number: str | None = Query(
         None,
         max_length=64,
         description="Part, OEM or interchange number in any format: "
         "`04465-60320`, `0446560320`, `04465 60320`.",
+        openapi_examples=_example("04465-60320"),
     ),
-    in_stock: bool = Query(False, description="Only parts in stock."),
-    condition: Condition | None = Query(None, description="Only this condition."),
+    in_stock: bool = Query(False, description="Only parts in stock.", openapi_examples=_example(True)),
+    condition: Condition | None = Query(
+        None, description="Only this condition.", openapi_examples=_example("genuine")
+    ),
     brand: str | None = Query(
-        None, max_length=64, description="Only this brand (case-insensitive): `Denso`."
+        None,
+        max_length=64,
+        description="Only this brand (case-insensitive): `Denso`.",
+        openapi_examples=_example("Toyota Genuine"),
     ),
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description=f"Parts per page (1-{MAX_LIMIT})."),
     cursor: str | None = Query(None, max_length=200, description="`next_cursor` of the previous page."),
@@ -121,7 +143,12 @@ def search(
 )
 def get_part(
     request: Request,
-    sku: str = Path(..., max_length=64, description="The shop's sku, e.g. `TOY-BP-0001` (case-insensitive)."),
+    sku: str = Path(
+        ...,
+        max_length=64,
+        description="The shop's sku, e.g. `BP-100001` (case-insensitive).",
+        openapi_examples=_example("BP-100001"),
+    ),
 ) -> Response:
     """The part with every vehicle it fits, its OEM/interchange numbers, price and stock.
 

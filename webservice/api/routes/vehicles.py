@@ -31,6 +31,7 @@ async def decode_vehicle(
         max_length=40,
         description="A 17-character VIN "
         "(`JTMHV05J604123456`) or a frame number (`GRJ200-1234567`), spaces and dashes allowed.",
+        openapi_examples={"frame": {"value": "GRJ200-1234567"}, "vin": {"value": "1HGCM82633A004352"}},
     ),
     lang: str = Query("en", regex="^(en|ar)$", description="Language of `message` (en | ar)."),
 ) -> Response:
