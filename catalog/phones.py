@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+from shopkernel.numerals import fold_digits
+
 _SEPARATORS = re.compile(r"[\s\-().\u200e\u200f\u202a-\u202e]+")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _UAE_MOBILE = re.compile(r"^\+9715[024568]\d{7}$")
@@ -25,7 +26,7 @@ def to_e164(text: str, default_country: str = "971") -> str:
     """``"050 123 4567"`` -> ``"+971501234567"``; ``"+44 20 7946 0958"`` -> ``"+442079460958"``."""
     if not isinstance(text, str) or not text.strip():
         raise PhoneError("phone number is empty")
-    raw = _SEPARATORS.sub("", text.translate(_ARABIC_DIGITS))
+    raw = _SEPARATORS.sub("", fold_digits(text))
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     elif raw.startswith("0") and default_country:

@@ -15,8 +15,8 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from accounts.api_keys import SCOPES, ApiKeyError, create_key, list_keys, revoke_key
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.settings import Settings
+from shopkernel.db import make_engine, make_session_factory, session_scope
 
 EXIT_USAGE, EXIT_DATABASE = 2, 4
 api_keys_app = typer.Typer(help="Keys of the public parts API (/api/v1): create, list, revoke.")

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 import accounts.api_keys  # noqa: F401 - registers api_keys on the shared metadata
 from accounts.api_keys import create_key
-from catalog.db import make_engine, make_session_factory
 from catalog.schema import metadata
 from catalog.vocabulary import sync_vocabulary
+from shopkernel.db import make_engine, make_session_factory
 from tests.catalog.conftest import build_catalog
 from webservice.api.settings import ApiSettings, Rate
 from webservice.app import create_app

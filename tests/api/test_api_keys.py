@@ -9,9 +9,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from accounts.api_keys import ApiKeyError, ApiKeyRow, create_key, hash_key, list_keys, revoke_key, verify_key
-from catalog.db import make_engine, make_session_factory
 from catalog.schema import metadata
 from catalog_loader.cli import app
+from shopkernel.db import make_engine, make_session_factory
 
 KEY = re.compile(r"cpd_[0-9a-f]{8}_[A-Za-z0-9_-]{32}")
 

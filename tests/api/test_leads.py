@@ -8,8 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from catalog.db import make_engine, make_session_factory
 from catalog.schema import Customer, Lead
+from shopkernel.db import make_engine, make_session_factory
 from tests.api.conftest import assert_problem
 from webservice.api.settings import Rate
 

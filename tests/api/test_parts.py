@@ -176,8 +176,8 @@ def test_etag_and_if_none_match(client, api_db):
     # the stock changes: the old ETag no longer matches and the new body comes back
     from sqlalchemy import update
 
-    from catalog.db import make_engine
     from catalog.schema import Part
+    from shopkernel.db import make_engine
 
     engine = make_engine(api_db)
     with engine.begin() as conn:

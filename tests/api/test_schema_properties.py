@@ -19,10 +19,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.api_keys import create_key
-from catalog.db import make_engine, make_session_factory
 from catalog.importer import import_catalog
 from catalog.migrate import upgrade_database
 from catalog.sample import write_sample
+from shopkernel.db import make_engine, make_session_factory
 from tests.api.conftest import TEST_SETTINGS
 from webservice.app import create_app
 from webservice.settings import WebSettings

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from catalog.chassis_lookup import LookupSettings
+from shopkernel.env import EnvReader, SettingsError
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$", re.I)
 _UNIT_SECONDS = {
@@ -42,10 +42,10 @@ class Rate:
             return cls(0, 1)
         match = _RATE.match(text)
         if not match:
-            raise ValueError(f"{name}={text!r}: write it like 60/minute, 1000/hour, 5/10s or off")
+            raise SettingsError(f"{name}={text!r}: write it like 60/minute, 1000/hour, 5/10s or off")
         count, multiple, unit = int(match[1]), int(match[2] or 1), match[3].lower()
         if count <= 0 or multiple <= 0:
-            raise ValueError(f"{name}={text!r}: the count and the period must be positive")
+            raise SettingsError(f"{name}={text!r}: the count and the period must be positive")
         return cls(count, multiple * _UNIT_SECONDS[unit])
 
     def __str__(self) -> str:
@@ -68,23 +68,21 @@ class ApiSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
-        env = os.environ if env is None else env
-        origins = tuple(
-            o.strip().rstrip("/") for o in env.get("API_CORS_ORIGINS", "").split(",") if o.strip()
-        )
+        read = EnvReader(env)
+        origins = tuple(o.strip().rstrip("/") for o in read.text("API_CORS_ORIGINS").split(",") if o.strip())
         for origin in origins:
             if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
-                raise ValueError(f"API_CORS_ORIGINS: {origin!r} is not an origin like https://shop.example")
-        template = env.get("PART_URL_TEMPLATE", "").strip() or None
+                raise SettingsError(f"API_CORS_ORIGINS: {origin!r} is not an origin like https://shop.example")
+        template = read.text("PART_URL_TEMPLATE") or None
         if template and "{sku}" not in template:
-            raise ValueError("PART_URL_TEMPLATE must contain {sku}, e.g. https://shop.example/parts/{sku}")
+            raise SettingsError("PART_URL_TEMPLATE must contain {sku}, e.g. https://shop.example/parts/{sku}")
         return cls(
             cors_origins=origins,
             part_url_template=template,
-            redis_url=env.get("REDIS_URL", "").strip() or None,
-            anonymous_rate=Rate.parse(env.get("API_RATE_LIMIT", "120/minute"), "API_RATE_LIMIT"),
-            key_rate=Rate.parse(env.get("API_KEY_RATE_LIMIT", "1200/minute"), "API_KEY_RATE_LIMIT"),
-            leads_rate=Rate.parse(env.get("API_LEADS_RATE_LIMIT", "10/hour"), "API_LEADS_RATE_LIMIT"),
-            leads_open=env.get("API_LEADS_OPEN", "").strip().lower() in {"1", "true", "yes"},
+            redis_url=read.url("REDIS_URL", schemes=("redis", "rediss", "unix")) or None,
+            anonymous_rate=Rate.parse(read.text("API_RATE_LIMIT", "120/minute"), "API_RATE_LIMIT"),
+            key_rate=Rate.parse(read.text("API_KEY_RATE_LIMIT", "1200/minute"), "API_KEY_RATE_LIMIT"),
+            leads_rate=Rate.parse(read.text("API_LEADS_RATE_LIMIT", "10/hour"), "API_LEADS_RATE_LIMIT"),
+            leads_open=read.flag("API_LEADS_OPEN", False),
             lookup=LookupSettings.from_env(env),
         )

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from catalog.chassis_lookup import ChassisLookupClient
-from catalog.db import make_engine, make_session_factory
 from catalog.frame_codes import FrameCodeTable, table_with_db
 from catalog.vocabulary import VocabularyCache
+from shopkernel.db import make_engine, make_session_factory
 from webservice.api.rate_limit import RateLimiter, make_store
 from webservice.api.settings import ApiSettings
 
