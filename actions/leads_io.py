@@ -4,40 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from decimal import Decimal
-
-from sqlalchemy.orm import sessionmaker
 
 from actions.runtime import CatalogUnavailable, get_runtime, in_session
-from actions.spool import LeadSpool
+from catalog.lead_spool import LeadSpool, flush_spool
 from catalog.leads import LeadDraft, LeadError, record_lead, set_handoff
 from ops import metrics
-from shopkernel.db import session_scope
 from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
-
-
-def draft_from_dict(data: dict) -> LeadDraft:
-    """Rebuild a spooled draft (prices were stored as text)."""
-    values = {k: data.get(k) for k in LeadDraft.__dataclass_fields__ if k in data}
-    if values.get("price_aed") is not None:
-        values["price_aed"] = Decimal(str(values["price_aed"]))
-    return LeadDraft(**values)
-
-
-def write_lead(session_factory: sessionmaker, draft: LeadDraft) -> int:
-    """Store one lead (and, for a handoff, switch the bot off for that customer)."""
-    with session_scope(session_factory) as session:
-        lead = record_lead(session, draft)
-        if draft.kind == "handoff":
-            set_handoff(session, draft.channel_user_id, True)
-        return lead.id
-
-
-def flush_spool(session_factory: sessionmaker, spool: LeadSpool) -> tuple[int, int]:
-    """Move spooled leads into the database; returns (written, still pending)."""
-    return spool.flush(lambda data: write_lead(session_factory, draft_from_dict(data)))
 
 
 async def save_lead(draft: LeadDraft) -> int | None:

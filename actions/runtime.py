@@ -22,8 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.settings import AssistantSettings
-from actions.spool import LeadSpool
 from catalog.chassis_lookup import ChassisLookupClient
+from catalog.lead_spool import LeadSpool
 from catalog.vocabulary import Vocabulary, VocabularyCache
 from shopkernel.db import make_engine, make_session_factory, session_scope
 

@@ -284,7 +284,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ops.cluster import Cluster, ClusterSpec
-    from scripts.train_model import CACHE, model_path
+    from ops.model import CACHE, model_path
     from simulator import webhooks
     from simulator.background import BackgroundGraph
 
@@ -292,7 +292,7 @@ def main() -> None:
     if not model.exists():
         cached = sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
         if not cached:
-            sys.exit("no trained model; run scripts/train_model.py")
+            sys.exit("no trained model; run ops/model.py")
         model = cached[-1]
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     admin_url, db_name, db_url = make_database(args.rows)

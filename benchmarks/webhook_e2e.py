@@ -139,14 +139,14 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from scripts.train_model import model_path
+    from ops.model import model_path
     from simulator import webhooks
     from simulator.background import BackgroundGraph
     from tests.helpers.servers import AssistantStack, build_sample_catalog
 
     model = args.model or model_path()
     if not model.exists():
-        sys.exit(f"no trained model at {model}; train it (scripts/train_model.py) or pass --model")
+        sys.exit(f"no trained model at {model}; train it (ops/model.py) or pass --model")
     with (
         tempfile.TemporaryDirectory() as tmp,
         BackgroundGraph(app_secret=SECRET, access_token=TOKEN) as graph,

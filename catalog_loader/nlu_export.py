@@ -207,7 +207,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"wrote {out}/lookups.yml and synonyms.yml: {counts['makes']} makes, {counts['models']} models, "
             f"{counts['parts']} parts, {counts['spellings']} spellings, {counts['synonyms']} synonyms. "
-            "Retrain: .venv/bin/python scripts/train_model.py"
+            "Retrain: .venv/bin/python -m ops.model"
         )
 
     staff.register(app)

@@ -105,9 +105,8 @@ def flush_spool_command(
     database_url: str | None = typer.Option(None, "--database-url", help="Default: $DATABASE_URL."),
 ) -> None:
     """Write the leads kept in the spool file while the database was down."""
-    from actions.leads_io import flush_spool
     from actions.settings import AssistantSettings
-    from actions.spool import LeadSpool
+    from catalog.lead_spool import LeadSpool, flush_spool
 
     settings = AssistantSettings.from_env()
     engine = make_engine(database_url or settings.catalog.database_url)

@@ -117,12 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     model = args.model or Path(
         subprocess.check_output(
-            [sys.executable, "scripts/train_model.py", "--print-path"], cwd=ROOT, text=True
+            [sys.executable, "-m", "ops.model", "--print-path"], cwd=ROOT, text=True
         ).strip()
     )
     if not model.exists():
         print(
-            f"Error: no trained model at {model}; run .venv/bin/python scripts/train_model.py",
+            f"Error: no trained model at {model}; run .venv/bin/python -m ops.model",
             file=sys.stderr,
         )
         return 2

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/evaluate_nlu.py    # trains if needed; writes docs/nlu-report.md
 
 Reads tests/nlu_heldout.yml (never used for training), parses every message with the cached
-model (scripts/train_model.py) and reports:
+model (ops/model.py) and reports:
 
 * intent precision/recall/F1 per intent and the macro F1 (a message that falls back to
   ``nlu_fallback`` counts as wrong);
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from scripts.train_model import ensure_model  # noqa: E402
+from ops.model import ensure_model  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
 REPORT = ROOT / "docs" / "nlu-report.md"

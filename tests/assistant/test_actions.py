@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from actions.choice import ActionChoosePart
 from actions.handoff import ActionHandoff
-from actions.leads_io import flush_spool
 from actions.search import ActionSearchParts
 from actions.store_info import ActionStoreInfo
+from catalog.lead_spool import flush_spool
 from catalog.schema import Customer, Fitment, Lead, Model, Part
 from shopkernel.db import session_scope
 from tests.assistant.conftest import make_tracker, responses, slot_events

@@ -1,7 +1,7 @@
 """The whole assistant through the REST channel: Rasa server + action server + sample catalog.
 
 Starts both servers as subprocesses on free ports (tests/helpers/servers.py) with the cached
-model (scripts/train_model.py; trained here only if the training data changed).
+model (ops/model.py; trained here only if the training data changed).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def openai():
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, openai):
     """Like AssistantStack, but the action server must know Rasa's URL before Rasa starts."""
-    from scripts.train_model import ensure_model
+    from ops.model import ensure_model
 
     workdir = tmp_path_factory.mktemp("rephrase-e2e")
     rasa_port = free_port()

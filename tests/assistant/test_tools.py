@@ -15,7 +15,7 @@ from catalog.leads import set_handoff
 from catalog.schema import Customer, Make, Model
 from catalog_loader.cli import app
 from catalog_loader.nlu_export import export_nlu
-from scripts.render_endpoints import EndpointConfigError, render_endpoints
+from ops.endpoints import EndpointConfigError, render_endpoints
 from shopkernel.db import make_engine, make_session_factory, session_scope
 
 

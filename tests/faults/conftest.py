@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _model() -> Path | None:
-    from scripts.train_model import CACHE, model_path
+    from ops.model import CACHE, model_path
 
     if os.environ.get("E2E_MODEL"):
         return Path(os.environ["E2E_MODEL"])
@@ -115,7 +115,7 @@ def graph() -> Iterator[BackgroundGraph]:
 def cluster(shop_db: ShopDb, redis_url: str, graph: BackgroundGraph, tmp_path_factory) -> Iterator[Cluster]:
     model = _model()
     if model is None or not model.exists():
-        pytest.skip("no trained model; run .venv/bin/python scripts/train_model.py")
+        pytest.skip("no trained model; run .venv/bin/python -m ops.model")
     workdir = tmp_path_factory.mktemp("cluster")
     env = {
         "DATABASE_URL": shop_db.proxied_url,

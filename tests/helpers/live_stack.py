@@ -32,11 +32,11 @@ RASA_TOKEN = "live-rasa-token"
 def model_or_skip() -> Path:
     import pytest
 
-    from scripts.train_model import model_path
+    from ops.model import model_path
 
     model = Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else model_path()
     if not model.exists():
-        pytest.skip(f"no trained model for the current data ({model.name}); run scripts/train_model.py")
+        pytest.skip(f"no trained model for the current data ({model.name}); run ops/model.py")
     return model
 
 

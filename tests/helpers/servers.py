@@ -141,7 +141,7 @@ def start_action_server(workdir: Path, env: Mapping[str, str], port: int | None 
 
 def write_endpoints(workdir: Path, action_url: str) -> Path:
     """Endpoints for a test: the given action server, a SQLite tracker store in ``workdir``."""
-    from scripts.render_endpoints import write_endpoints as render
+    from ops.endpoints import write_endpoints as render
 
     return render(
         workdir / "endpoints.yml",
@@ -209,7 +209,7 @@ class AssistantStack:
         return self.rasa.ready_url.rsplit("/", 1)[0]
 
     def __enter__(self) -> AssistantStack:
-        from scripts.train_model import ensure_model
+        from ops.model import ensure_model
 
         model = self.model or ensure_model(quiet=True)
         self.actions = start_action_server(self.workdir, self.env)

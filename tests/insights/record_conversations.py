@@ -111,7 +111,7 @@ def dump_rows(tracker_db: Path, sender: str) -> list[dict]:
 
 
 def main() -> None:
-    from scripts.train_model import ensure_model
+    from ops.model import ensure_model
 
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, FakeOpenAIServer(api_key=API_KEY) as openai:

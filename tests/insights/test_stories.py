@@ -106,7 +106,7 @@ def test_two_customers_with_the_same_masked_number_get_two_files(tmp_path):
 @pytest.mark.rasa
 @pytest.mark.slow
 def test_rasa_validates_and_passes_the_saved_stories(tmp_path):
-    from scripts.train_model import ensure_model
+    from ops.model import ensure_model
 
     stories = tmp_path / "stories"
     for fixture in sorted(RECORDED.glob("*.json")):

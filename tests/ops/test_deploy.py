@@ -15,8 +15,7 @@ import pytest
 import yaml
 
 from deploy.run_cluster import ConfigError, check_shared_state
-from ops.endpoints import RETRYING_STORE, production_endpoints
-from scripts.render_endpoints import EndpointConfigError
+from ops.endpoints import RETRYING_STORE, EndpointConfigError, production_endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

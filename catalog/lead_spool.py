@@ -1,5 +1,7 @@
 """Leads that could not be written because the database was down, kept on local disk.
 
+Used by the action server (spooling) and the staff CLI (``leads flush-spool``); plain Python.
+
 One JSON object per line in ``LEAD_SPOOL_PATH`` (default ``var/spool/leads.jsonl``). The next
 successful lead write, or ``python -m catalog_loader leads flush-spool``, moves them into the
 ``leads`` table. Nothing is ever dropped: a line that still fails stays in the file.
@@ -16,6 +18,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+
+from catalog.leads import LeadDraft, record_lead, set_handoff
+from shopkernel.db import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +96,25 @@ class LeadSpool:
             tmp.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
             tmp.replace(self.path)
             return written, len(kept)
+
+
+def draft_from_dict(data: dict) -> LeadDraft:
+    """Rebuild a spooled draft (prices were stored as text)."""
+    values = {k: data.get(k) for k in LeadDraft.__dataclass_fields__ if k in data}
+    if values.get("price_aed") is not None:
+        values["price_aed"] = Decimal(str(values["price_aed"]))
+    return LeadDraft(**values)
+
+
+def write_lead(session_factory: sessionmaker, draft: LeadDraft) -> int:
+    """Store one lead (and, for a handoff, switch the bot off for that customer)."""
+    with session_scope(session_factory) as session:
+        lead = record_lead(session, draft)
+        if draft.kind == "handoff":
+            set_handoff(session, draft.channel_user_id, True)
+        return lead.id
+
+
+def flush_spool(session_factory: sessionmaker, spool: LeadSpool) -> tuple[int, int]:
+    """Move spooled leads into the database; returns (written, still pending)."""
+    return spool.flush(lambda data: write_lead(session_factory, draft_from_dict(data)))

@@ -1,8 +1,8 @@
-"""Train the Rasa model only when its inputs changed; print or return the model's path.
+"""The trained Rasa model: trained only when its inputs changed (``python -m ops.model``).
 
-    .venv/bin/python scripts/train_model.py               # train if needed, print the path
-    .venv/bin/python scripts/train_model.py --print-path  # only print where the model is/will be
-    .venv/bin/python scripts/train_model.py --force       # retrain even if cached
+    .venv/bin/python -m ops.model               # train if needed, print the path
+    .venv/bin/python -m ops.model --print-path  # only print where the model is/will be
+    .venv/bin/python -m ops.model --force       # retrain even if cached
 
 The cache key is a SHA-256 of config.yml, domain.yml, every file under data/ (path and bytes)
 and the installed Rasa version; the model is ``.cache/models/<key>.tar.gz``. Concurrent callers
