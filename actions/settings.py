@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.chassis_lookup import LookupSettings
-from catalog.settings import Settings
+from catalog.settings import DEFAULT_LEAD_SPOOL, Settings
 from shopkernel.env import EnvReader
-from shopkernel.paths import CONFIG_DIR, VAR_DIR
+from shopkernel.paths import CONFIG_DIR
 
 DEFAULT_STORE_INFO = CONFIG_DIR / "store.yml"
-DEFAULT_SPOOL = VAR_DIR / "spool" / "leads.jsonl"
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,8 @@ class AssistantSettings:
     """What the actions need beyond the catalog settings.
 
     ``STORE_INFO_PATH``: YAML with the shop's address, hours, delivery, payment, warranty.
-    ``LEAD_SPOOL_PATH``: JSON-lines file where leads wait while the database is down.
+    ``spool_path``: where leads wait while the database is down (``LEAD_SPOOL_PATH``, read by
+    :class:`catalog.settings.Settings` because the staff CLI flushes the same file).
     ``VOCABULARY_TTL_SECONDS``: how long the in-memory vocabulary is reused before a reload.
     ``RESULTS_SHOWN``: items per search answer (1-10).
     ``CHASSIS_LOOKUP_*``: the optional online VIN lookup (off while ``CHASSIS_LOOKUP_URL`` is empty).
@@ -28,7 +28,7 @@ class AssistantSettings:
 
     catalog: Settings = field(default_factory=Settings)
     store_info_path: Path = DEFAULT_STORE_INFO
-    spool_path: Path = DEFAULT_SPOOL
+    spool_path: Path = DEFAULT_LEAD_SPOOL
     vocabulary_ttl_seconds: float = 300.0
     results_shown: int = 5
     lookup: LookupSettings = field(default_factory=LookupSettings)
@@ -36,10 +36,11 @@ class AssistantSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AssistantSettings:
         read = EnvReader(env)
+        catalog = Settings.from_env(env)
         return cls(
-            catalog=Settings.from_env(env),
+            catalog=catalog,
             store_info_path=Path(read.text("STORE_INFO_PATH") or DEFAULT_STORE_INFO),
-            spool_path=Path(read.text("LEAD_SPOOL_PATH") or DEFAULT_SPOOL),
+            spool_path=catalog.lead_spool_path,
             vocabulary_ttl_seconds=read.number("VOCABULARY_TTL_SECONDS", 300.0, minimum=0),
             results_shown=read.integer("RESULTS_SHOWN", 5, minimum=1, maximum=10),
             lookup=LookupSettings.from_env(env),

@@ -16,22 +16,19 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import create_engine, text
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
-from catalog.csv_format import STANDARD_COLUMNS, read_catalog  # noqa: E402
-from catalog.importer import import_catalog  # noqa: E402
-from catalog.migrate import upgrade_database  # noqa: E402
-from catalog.sample import write_sample  # noqa: E402
-from shopkernel.db import make_engine  # noqa: E402
+from catalog.csv_format import STANDARD_COLUMNS, read_catalog
+from catalog.importer import import_catalog
+from catalog.migrate import upgrade_database
+from catalog.sample import write_sample
+from shopkernel.db import make_engine
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

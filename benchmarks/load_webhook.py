@@ -32,7 +32,6 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SECRET, TOKEN = "load-app-secret", "load-access-token"
 MESSAGES = [  # one-message requests a shop gets all day (search + list), store questions, greetings

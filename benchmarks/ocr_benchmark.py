@@ -16,14 +16,11 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from media.chassis_photo import read_chassis_numbers  # noqa: E402
-from media.ocr import TesseractOcr  # noqa: E402
-from media.settings import MediaSettings  # noqa: E402
-from tests.media.cards import sample_cards  # noqa: E402
+from media.chassis_photo import read_chassis_numbers
+from media.ocr import TesseractOcr
+from media.settings import MediaSettings
+from tests.media.cards import sample_cards
 
 
 def main() -> int:

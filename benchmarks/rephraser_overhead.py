@@ -14,19 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from rephraser.guard import check_facts
+from rephraser.service import FallbackRephraser
+from rephraser.settings import RephraserSettings
+from tests.fakes.openai_server import FakeOpenAIServer, json_chat_reply
+from tests.rephraser.fake_rasa import FakeRasaParse
 
-from rephraser.guard import check_facts  # noqa: E402
-from rephraser.service import FallbackRephraser  # noqa: E402
-from rephraser.settings import RephraserSettings  # noqa: E402
-from tests.fakes.openai_server import FakeOpenAIServer, json_chat_reply  # noqa: E402
-from tests.rephraser.fake_rasa import FakeRasaParse  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CLEAR = "Do you have front brake pads for Camry 2015?"
 MESSY = "salam bro 3ndk brake pad for camry 2015 front? urgent pls"

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.helpers.servers import AssistantStack, build_sample_catalog
 
-from tests.helpers.servers import AssistantStack, build_sample_catalog  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 GOAL_P95_MS = 300.0
 REQUESTS = [

@@ -20,7 +20,6 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -28,16 +27,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import create_engine, func, select, text
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-
-from catalog.importer import import_catalog  # noqa: E402
-from catalog.sample import write_sample  # noqa: E402
-from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber, metadata  # noqa: E402
-from catalog.search import PartQuery, search_parts  # noqa: E402
-from catalog.vocabulary import Vocabulary  # noqa: E402
-from shopkernel.db import make_engine, make_session_factory  # noqa: E402
+from catalog.importer import import_catalog
+from catalog.sample import write_sample
+from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber, metadata
+from catalog.search import PartQuery, search_parts
+from catalog.vocabulary import Vocabulary
+from shopkernel.db import make_engine, make_session_factory
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

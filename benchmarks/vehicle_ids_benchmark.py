@@ -12,19 +12,15 @@ the circuit breaker is open. Everything is local: no network.
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from catalog.chassis_lookup import ChassisLookupClient, LookupSettings  # noqa: E402
-from catalog.schema import metadata  # noqa: E402
-from catalog.vehicle_ids import decode, find_vehicle_ids  # noqa: E402
-from shopkernel.db import make_engine, make_session_factory  # noqa: E402
-from tests.fakes.vpic import FakeVpicServer  # noqa: E402
+from catalog.chassis_lookup import ChassisLookupClient, LookupSettings
+from catalog.schema import metadata
+from catalog.vehicle_ids import decode, find_vehicle_ids
+from shopkernel.db import make_engine, make_session_factory
+from tests.fakes.vpic import FakeVpicServer
 
 VALID = [
     "1HGCM82633A004352",

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SECRET, TOKEN = "e2e-bench-secret", "e2e-bench-token"
 QUIET_SECONDS = 1.0

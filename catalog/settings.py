@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shopkernel.db import default_database_url
 from shopkernel.env import EnvReader
+from shopkernel.paths import VAR_DIR
+
+DEFAULT_LEAD_SPOOL = VAR_DIR / "spool" / "leads.jsonl"
 
 
 @dataclass(frozen=True)
@@ -19,8 +23,13 @@ class Settings:
 
     database_url: str = field(default_factory=default_database_url)
     sql_echo: bool = False
+    lead_spool_path: Path = DEFAULT_LEAD_SPOOL  # LEAD_SPOOL_PATH: leads waiting while the database is down
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         read = EnvReader(env)
-        return cls(database_url=read.database_url(), sql_echo=read.flag("SQL_ECHO", False))
+        return cls(
+            database_url=read.database_url(),
+            sql_echo=read.flag("SQL_ECHO", False),
+            lead_spool_path=Path(read.text("LEAD_SPOOL_PATH") or DEFAULT_LEAD_SPOOL),
+        )

@@ -105,16 +105,15 @@ def flush_spool_command(
     database_url: str | None = typer.Option(None, "--database-url", help="Default: $DATABASE_URL."),
 ) -> None:
     """Write the leads kept in the spool file while the database was down."""
-    from actions.settings import AssistantSettings
     from catalog.lead_spool import LeadSpool, flush_spool
 
-    settings = AssistantSettings.from_env()
-    engine = make_engine(database_url or settings.catalog.database_url)
+    settings = Settings.from_env()
+    engine = make_engine(database_url or settings.database_url)
     try:
-        written, pending = flush_spool(make_session_factory(engine), LeadSpool(settings.spool_path))
+        written, pending = flush_spool(make_session_factory(engine), LeadSpool(settings.lead_spool_path))
     finally:
         engine.dispose()
-    typer.echo(f"{written} spooled lead(s) written, {pending} still waiting ({settings.spool_path})")
+    typer.echo(f"{written} spooled lead(s) written, {pending} still waiting ({settings.lead_spool_path})")
     if pending:
         raise typer.Exit(EXIT_DATABASE)
 

@@ -22,10 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from ops.cluster import Cluster, ClusterError, ClusterSpec
 
-from ops.cluster import Cluster, ClusterError, ClusterSpec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class ConfigError(ValueError):

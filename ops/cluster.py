@@ -183,9 +183,9 @@ class Cluster:
         return env
 
     def _write_endpoints(self) -> Path:
-        from ops.endpoints import write
+        from ops.endpoints import write_endpoints
 
-        return write(self.spec.workdir / "endpoints.yml", self.env)
+        return write_endpoints(self.spec.workdir / "endpoints.yml", self.env)
 
     def _define(self) -> None:
         s, logs = self.spec, self.spec.workdir / "logs"

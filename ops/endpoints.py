@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,12 @@ import yaml
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from shopkernel.env import EnvReader, SettingsError
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ACTION_URL = "http://localhost:5055/webhook"
 DEFAULT_TRACKER_PATH = "var/tracker.db"
-
-
-class EndpointConfigError(ValueError):
-    """An environment variable has a value Rasa could not use."""
+RETRYING_STORE = "ops.tracker_store.RetryingSQLTrackerStore"
 
 
 def tracker_store(url: str | None, root: Path = ROOT) -> dict[str, Any] | None:
@@ -56,7 +55,7 @@ def tracker_store(url: str | None, root: Path = ROOT) -> dict[str, Any] | None:
     try:
         parsed = make_url(url or f"sqlite:///{root / DEFAULT_TRACKER_PATH}")
     except ArgumentError as exc:
-        raise EndpointConfigError(f"TRACKER_DB_URL is not a database URL: {exc}") from exc
+        raise SettingsError(f"TRACKER_DB_URL is not a database URL: {exc}") from exc
     dialect = parsed.get_backend_name()
     if dialect == "sqlite":
         db = Path(parsed.database or DEFAULT_TRACKER_PATH)
@@ -64,7 +63,7 @@ def tracker_store(url: str | None, root: Path = ROOT) -> dict[str, Any] | None:
         db.parent.mkdir(parents=True, exist_ok=True)
         return {"type": "SQL", "dialect": "sqlite", "db": str(db)}
     if dialect != "postgresql":
-        raise EndpointConfigError(f"TRACKER_DB_URL: use sqlite or postgresql, not {dialect}")
+        raise SettingsError(f"TRACKER_DB_URL: use sqlite or postgresql, not {dialect}")
     section: dict[str, Any] = {
         "type": "SQL",
         "dialect": "postgresql",
@@ -85,9 +84,9 @@ def lock_store(url: str | None, key_prefix: str | None = None) -> dict[str, Any]
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise EndpointConfigError(f"LOCK_STORE_URL is not a redis:// URL: {exc}") from exc
+        raise SettingsError(f"LOCK_STORE_URL is not a redis:// URL: {exc}") from exc
     if parsed.get_backend_name() != "redis":
-        raise EndpointConfigError("LOCK_STORE_URL must start with redis://")
+        raise SettingsError("LOCK_STORE_URL must start with redis://")
     section: dict[str, Any] = {
         "type": "redis",
         "url": parsed.host or "localhost",
@@ -98,19 +97,26 @@ def lock_store(url: str | None, key_prefix: str | None = None) -> dict[str, Any]
         section["password"] = parsed.password
     if key_prefix:
         if not key_prefix.isalnum():
-            raise EndpointConfigError("LOCK_STORE_KEY_PREFIX must be alphanumeric (Rasa's rule)")
+            raise SettingsError("LOCK_STORE_KEY_PREFIX must be alphanumeric (Rasa's rule)")
         section["key_prefix"] = key_prefix
     return section
 
 
 def render_endpoints(env: Mapping[str, str] | None = None, root: Path = ROOT) -> dict[str, Any]:
-    env = os.environ if env is None else env
+    """The endpoints every Rasa server of this project runs with, locally and in production."""
+    read = EnvReader(env)
+    action_endpoint: dict[str, Any] = {"url": read.url("ACTION_ENDPOINT_URL", DEFAULT_ACTION_URL)}
+    if read.flag("ACTION_SELECTIVE_DOMAIN", False):
+        action_endpoint["enable_selective_domain"] = True
     endpoints: dict[str, Any] = {
-        "action_endpoint": {"url": env.get("ACTION_ENDPOINT_URL") or DEFAULT_ACTION_URL},
-        "lock_store": lock_store(env.get("LOCK_STORE_URL"), env.get("LOCK_STORE_KEY_PREFIX")),
+        "action_endpoint": action_endpoint,
+        "lock_store": lock_store(read.text("LOCK_STORE_URL"), read.text("LOCK_STORE_KEY_PREFIX")),
     }
-    tracker = tracker_store(env.get("TRACKER_DB_URL"), root)
+    tracker = tracker_store(read.text("TRACKER_DB_URL"), root)
     if tracker is not None:
+        if tracker["dialect"] == "postgresql":
+            tracker["type"] = RETRYING_STORE
+            tracker.setdefault("query", {"connect_timeout": "5"})
         endpoints["tracker_store"] = tracker
     return endpoints
 
@@ -129,41 +135,17 @@ def write_private_yaml(path: Path, data: dict[str, Any], generator: str) -> Path
     return path
 
 
-def run_cli(write: Callable[[Path], Path], description: str, argv: list[str] | None = None) -> int:
-    """``--out PATH`` command line of ``python -m ops.endpoints``."""
-    parser = argparse.ArgumentParser(description=description)
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ops.endpoints --out PATH``: exit 2 with the variable's name on a bad value."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "endpoints.yml")
     args = parser.parse_args(argv)
     try:
-        print(write(args.out))
-    except EndpointConfigError as exc:
+        print(write_endpoints(args.out))
+    except SettingsError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     return 0
-
-
-RETRYING_STORE = "ops.tracker_store.RetryingSQLTrackerStore"
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def production_endpoints(env: Mapping[str, str] | None = None, root: Path = ROOT) -> dict[str, Any]:
-    env = os.environ if env is None else env
-    endpoints = render_endpoints(env, root)
-    tracker = endpoints.get("tracker_store")
-    if tracker and tracker.get("dialect") == "postgresql":
-        tracker["type"] = RETRYING_STORE
-        tracker.setdefault("query", {"connect_timeout": "5"})
-    if (env.get("ACTION_SELECTIVE_DOMAIN") or "").lower() in _TRUE:
-        endpoints["action_endpoint"]["enable_selective_domain"] = True
-    return endpoints
-
-
-def write(path: Path, env: Mapping[str, str] | None = None) -> Path:
-    return write_private_yaml(path, production_endpoints(env), generator="ops/endpoints.py")
-
-
-def main(argv: list[str] | None = None) -> int:
-    return run_cli(write, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,13 @@ import asyncio
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 
 import typer
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from rephraser.fallback_report import Example, FallbackReport, summarise
 
-from rephraser.fallback_report import Example, FallbackReport, summarise  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -28,11 +28,10 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from ops.model import ensure_model  # noqa: E402
+from ops.model import ensure_model  # noqa: E402 - after the environment above, before rasa loads
 
 HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
 REPORT = ROOT / "docs" / "nlu-report.md"

@@ -15,7 +15,7 @@ DEFAULT_TRACKER_DB = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
 def tracker_db_url(value: str | None) -> str | None:
     """The Rasa tracker store as a SQLAlchemy URL (relative SQLite paths from the project root,
-    as ``scripts/render_endpoints.py`` does); None when Rasa keeps conversations in memory."""
+    as ``ops/endpoints.py`` does); None when Rasa keeps conversations in memory."""
     value = (value or "").strip()
     if not value:
         return DEFAULT_TRACKER_DB

@@ -15,8 +15,9 @@ from catalog.leads import set_handoff
 from catalog.schema import Customer, Make, Model
 from catalog_loader.cli import app
 from catalog_loader.nlu_export import export_nlu
-from ops.endpoints import EndpointConfigError, render_endpoints
+from ops.endpoints import RETRYING_STORE, render_endpoints
 from shopkernel.db import make_engine, make_session_factory, session_scope
+from shopkernel.env import SettingsError
 
 
 def _nlu(path):
@@ -83,8 +84,8 @@ def test_endpoints_for_postgres_and_redis(tmp_path):
     )
     assert endpoints["action_endpoint"]["url"] == "http://actions:5055/webhook"
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.internal", "port": 5433, "db": "conversations",
-        "username": "rasa", "password": "s3cret",
+        "type": RETRYING_STORE, "dialect": "postgresql", "url": "db.internal", "port": 5433,
+        "db": "conversations", "username": "rasa", "password": "s3cret", "query": {"connect_timeout": "5"},
     }  # fmt: skip
     assert endpoints["lock_store"] == {
         "type": "redis",
@@ -102,7 +103,7 @@ def test_endpoints_for_postgres_and_redis(tmp_path):
      {"LOCK_STORE_URL": "redis://cache", "LOCK_STORE_KEY_PREFIX": "bad-prefix"}],
 )  # fmt: skip
 def test_endpoints_refuse_unusable_values(env, tmp_path):
-    with pytest.raises(EndpointConfigError):
+    with pytest.raises(SettingsError):
         render_endpoints(env, root=tmp_path)
 
 

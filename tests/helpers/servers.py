@@ -29,7 +29,6 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 RASA = str(Path(sys.executable).with_name("rasa"))
-sys.path.insert(0, str(ROOT))
 
 
 class ServerStartError(RuntimeError):

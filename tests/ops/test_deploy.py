@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from deploy.run_cluster import ConfigError, check_shared_state
-from ops.endpoints import RETRYING_STORE, EndpointConfigError, production_endpoints
+from ops.endpoints import RETRYING_STORE, render_endpoints
+from shopkernel.env import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -83,7 +84,7 @@ def test_every_variable_in_the_env_example_is_documented():
 
 
 def test_postgres_tracker_store_becomes_the_retrying_one(tmp_path):
-    endpoints = production_endpoints(
+    endpoints = render_endpoints(
         {
             "TRACKER_DB_URL": "postgresql://bot:pw@db:5432/rasa",
             "LOCK_STORE_URL": "redis://cache:6379/1",
@@ -101,14 +102,14 @@ def test_postgres_tracker_store_becomes_the_retrying_one(tmp_path):
     assert tracker["query"] == {"connect_timeout": "5"}
     assert endpoints["lock_store"]["type"] == "redis"
     assert endpoints["action_endpoint"]["enable_selective_domain"] is True
-    sqlite = production_endpoints({"TRACKER_DB_URL": f"sqlite:///{tmp_path / 't.db'}"}, root=tmp_path)
+    sqlite = render_endpoints({"TRACKER_DB_URL": f"sqlite:///{tmp_path / 't.db'}"}, root=tmp_path)
     assert sqlite["tracker_store"]["type"] == "SQL"
     assert "enable_selective_domain" not in sqlite["action_endpoint"]
 
 
 def test_bad_urls_are_refused_with_the_variable_name(tmp_path):
-    with pytest.raises(EndpointConfigError, match="LOCK_STORE_URL"):
-        production_endpoints({"LOCK_STORE_URL": "memcached://x"}, root=tmp_path)
+    with pytest.raises(SettingsError, match="LOCK_STORE_URL"):
+        render_endpoints({"LOCK_STORE_URL": "memcached://x"}, root=tmp_path)
 
 
 def test_several_instances_need_shared_stores():
