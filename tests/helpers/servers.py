@@ -66,6 +66,8 @@ def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         PYTHONDONTWRITEBYTECODE="1",
         TF_CPP_MIN_LOG_LEVEL="2",
+        # this checkout's code, even when the shared virtualenv has another one installed editable
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )
     env.pop("OPENAI_API_KEY", None)  # end-to-end tests never reach a real model provider
     env.update(extra or {})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rephraser.fallback_report import Example, summarise
+from tests.helpers.servers import base_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "count_fallbacks.py"
@@ -64,6 +65,7 @@ def test_explicit_threshold_counts_low_confidence_too():
 def test_script_reports_a_missing_heldout_file_clearly(tmp_path):
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--heldout", str(tmp_path / "missing.yml"), "--model", str(tmp_path)],
+        env=base_env(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -82,6 +84,7 @@ def test_script_counts_with_the_trained_model():
         pytest.skip("needs a trained model in models/ and tests/nlu_heldout.yml")
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--model", str(models[-1]), "--json"],
+        env=base_env(),
         capture_output=True,
         text=True,
         timeout=900,
