@@ -7,6 +7,7 @@ every recorded conversation with the project's trained model.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
 from insights.annotations import Span
-from insights.corrections import Correction
+from insights.corrections import Correction, DomainNames, ReviewedExamples
 from insights.stories import story_path, story_steps, write_story
 from tests.insights.conftest import RECORDED, recorded
 
@@ -105,24 +106,43 @@ def test_two_customers_with_the_same_masked_number_get_two_files(tmp_path):
 
 @pytest.mark.rasa
 @pytest.mark.slow
-def test_rasa_validates_and_passes_the_saved_stories(tmp_path):
+def test_rasa_validates_and_passes_the_saved_stories_and_corrections(tmp_path):
+    """``rasa data validate`` on the project with reviewed examples and saved stories added, then
+    ``rasa test core --fail-on-prediction-errors`` on the stories of every recorded conversation."""
     from ops.model import ensure_model
 
-    stories = tmp_path / "stories"
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "data", project / "data")
+    for name in ("domain.yml", "config.yml"):
+        shutil.copy(ROOT / name, project / name)
+    examples = ReviewedExamples(
+        project / "data" / "nlu", DomainNames.load(project / "domain.yml"), tmp_path / "log"
+    )
+    conversation = recorded("asked_twice")
+    red_one = next(t for t in conversation.turns if t.text == "the red one")
+    fixes = {
+        red_one.event_index: Correction("the red one", "inform", [], conversation.key, red_one.event_index),
+    }
+    assert examples.save(fixes[red_one.event_index]).written
+    spans = [Span(4, 10, "part", "Brake Pads"), Span(11, 17, "model", "Patrol"), Span(18, 22, "year")]
+    assert examples.save(Correction("abi fa7mat patrol 2018", "request_part", spans)).written
+    stories = project / "tests" / "stories"
     for fixture in sorted(RECORDED.glob("*.json")):
-        write_story(recorded(fixture.stem), stories, note=fixture.stem)
+        one = recorded(fixture.stem)
+        write_story(one, stories, fixes if one.key == conversation.key else None, note=fixture.stem)
     env = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PATH": "/usr/bin:/bin"}
     validate = subprocess.run(
-        [RASA, "data", "validate", "stories", "--data", "data", str(stories), "--domain", "domain.yml",
-         "--max-history", "4"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        [RASA, "data", "validate", "--data", "data", "tests/stories", "--domain", "domain.yml",
+         "--config", "config.yml", "--max-history", "4"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=1200,
     )  # fmt: skip
-    assert validate.returncode == 0, validate.stdout[-3000:] + validate.stderr[-3000:]
-    assert "conflict" not in (validate.stdout + validate.stderr).lower()
+    output = validate.stdout + validate.stderr
+    assert validate.returncode == 0, output[-4000:]
+    assert "conflict" not in output.lower() and "reviewed.yml" not in output, output[-4000:]
     test = subprocess.run(
-        [RASA, "test", "core", "--model", str(ensure_model(quiet=True)), "--stories", str(stories),
+        [RASA, "test", "core", "--model", str(ensure_model(quiet=True)), "--stories", "tests/stories",
          "--fail-on-prediction-errors", "--no-plot", "--out", str(tmp_path / "core")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=project, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
-    assert test.returncode == 0, test.stdout[-3000:] + test.stderr[-3000:]
-    assert not (tmp_path / "core" / "failed_test_stories.yml").read_text().strip().startswith("- story")
+    assert test.returncode == 0, (test.stdout + test.stderr)[-4000:]
+    assert "None of the test stories failed" in (tmp_path / "core" / "failed_test_stories.yml").read_text()
