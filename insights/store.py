@@ -18,21 +18,9 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from insights.conversation import Conversation, build_conversations, parse_event
 from shopkernel.paths import PROJECT_ROOT
+from shopkernel.tracker_store import EVENTS
 
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
-
-_metadata = sa.MetaData()
-EVENTS = sa.Table(
-    "events",
-    _metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
 
 
 class TrackerStoreError(RuntimeError):

@@ -6,7 +6,8 @@ One place for what every process needs and no domain owns:
 * :mod:`shopkernel.db` — the database URL default, engines, sessions, safe table creation;
 * :mod:`shopkernel.masking` — phone numbers and URLs made safe for logs and messages;
 * :mod:`shopkernel.numerals` — Arabic/Persian digit folding and the plausible model years;
-* :mod:`shopkernel.paths` — where the project lives (config, var).
+* :mod:`shopkernel.paths` — where the project lives (config, var);
+* :mod:`shopkernel.tracker_store` — the layout of Rasa's SQL tracker store, for its readers.
 
 It depends only on the standard library and SQLAlchemy.
 """

@@ -24,24 +24,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from shopkernel.tracker_store import EVENTS
+
 log = logging.getLogger(__name__)
 
-_meta = MetaData()
-EVENTS = Table(
-    "events",
-    _meta,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 SHOWN_TYPES = ("user", "bot", "pause", "resume", "action")
 SYSTEM_ACTIONS = {"action_handoff": "handoff"}
 MAX_ENTRIES = 500

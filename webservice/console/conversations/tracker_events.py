@@ -11,23 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-_metadata = MetaData()
+from shopkernel.tracker_store import EVENTS
 
-events_table = Table(
-    "events",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
+events_table = EVENTS  # the one definition of Rasa's table: shopkernel.tracker_store
 
 
 class TrackerStoreUnsupported(ValueError):
