@@ -9,9 +9,7 @@ Row ids and button payloads are Rasa intents with entities, e.g.
 
 from __future__ import annotations
 
-import json
-
-from conversation.items import ShownItem
+from conversation.items import ShownItem, choose_payload
 
 MAX_BUTTONS = 3
 BUTTON_TITLE = 20
@@ -21,10 +19,6 @@ ROW_DESCRIPTION = 72
 LIST_BUTTON = 20
 SECTION_TITLE = 24
 BODY = 1024
-
-
-def choose_payload(sku: str) -> str:
-    return "/choose_part" + json.dumps({"sku": sku}, ensure_ascii=False, separators=(",", ":"))
 
 
 def item_line(number: int, item: ShownItem) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -48,3 +49,8 @@ class ShownItem:
     @property
     def stock_mark(self) -> str:
         return f"✅ {self.stock}" if self.stock > 0 else "⏳"
+
+
+def choose_payload(sku: str) -> str:
+    """What a tap on an item sends back: ``/choose_part{"sku": …}``, understood without NLU."""
+    return "/choose_part" + json.dumps({"sku": sku}, ensure_ascii=False, separators=(",", ":"))
