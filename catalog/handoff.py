@@ -9,10 +9,10 @@ flush but do not commit: the caller owns the transaction (``shopkernel.db.sessio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -200,6 +200,7 @@ def mark_recorded(session: Session, message_id: int, error: str | None = None) -
         message.recorded_at = datetime.now(timezone.utc)
         message.record_error = None
     else:
+        message.recorded_at = None  # releases a claim_recording
         message.record_error = error[:2000]
     message.updated_at = datetime.now(timezone.utc)
     session.flush()
@@ -216,8 +217,15 @@ def staff_messages(session: Session, conversation_id: str, limit: int = 200) -> 
     return list(reversed(list(rows)))
 
 
-def unrecorded_staff_messages(session: Session, limit: int = 50) -> list[StaffMessage]:
-    """Sent to the customer but not yet in the Rasa conversation (Rasa was down), oldest first."""
+def unrecorded_staff_messages(
+    session: Session, limit: int = 50, settle_seconds: float = 60.0
+) -> list[StaffMessage]:
+    """Sent to the customer but not in the Rasa conversation, oldest first.
+
+    Only those whose first recording failed, or that have waited ``settle_seconds`` (a process
+    stopped between the send and the recording): a send in progress is left to its own request.
+    """
+    settled = datetime.now(timezone.utc) - timedelta(seconds=settle_seconds)
     return list(
         session.execute(
             select(StaffMessage)
@@ -225,11 +233,27 @@ def unrecorded_staff_messages(session: Session, limit: int = 50) -> list[StaffMe
                 StaffMessage.status == "sent",
                 StaffMessage.recorded_at.is_(None),
                 StaffMessage.kind != "notify",
+                or_(StaffMessage.record_error.is_not(None), StaffMessage.updated_at < settled),
             )
             .order_by(StaffMessage.id)
             .limit(limit)
         ).scalars()
     )
+
+
+def claim_recording(session: Session, message_id: int) -> bool:
+    """Mark the message as being written into Rasa; False when another process already did.
+
+    One UPDATE guarded by ``recorded_at IS NULL``: of several processes retrying at once, one wins.
+    Undo with ``mark_recorded(..., error=...)`` when Rasa refuses.
+    """
+    result = session.execute(
+        update(StaffMessage)
+        .where(StaffMessage.id == message_id, StaffMessage.recorded_at.is_(None))
+        .values(recorded_at=datetime.now(timezone.utc))
+    )
+    session.flush()
+    return result.rowcount == 1
 
 
 def _get(session: Session, message_id: int) -> StaffMessage:

@@ -24,6 +24,7 @@ from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.handoff import (
     DuplicateStaffMessage,
     WaitingCustomer,
+    claim_recording,
     customer_state,
     finish_staff_message,
     hand_back,
@@ -312,6 +313,8 @@ class LiveConsole:
         pending = await self._db(unrecorded_staff_messages)
         done = 0
         for message in pending:
+            if not await self._db(claim_recording, message.id):
+                continue  # another web-service process is writing it
             data = _message_data(message)
             try:
                 await self._rasa().record_staff_message(
