@@ -9,6 +9,7 @@ from shopkernel.db import default_database_url
 from shopkernel.env import EnvReader
 from shopkernel.paths import PROJECT_ROOT
 from webservice.api.settings import ApiSettings
+from webservice.live_settings import LiveSettings
 
 DEFAULT_TRACKER_DB = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
@@ -38,6 +39,8 @@ class WebSettings:
     tracker_db_url: str | None = DEFAULT_TRACKER_DB
     console_secure_cookie: str = "auto"
     api: ApiSettings = field(default_factory=ApiSettings)
+    # Live conversations: Rasa's API, the WhatsApp outbound path, staff alerts.
+    live: LiveSettings = field(default_factory=LiveSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -49,4 +52,5 @@ class WebSettings:
             tracker_db_url=tracker_db_url(read.text("TRACKER_DB_URL")),
             console_secure_cookie=read.choice("CONSOLE_SECURE_COOKIE", "auto", ("auto", "always", "never")),
             api=ApiSettings.from_env(env),
+            live=LiveSettings.from_env(env),
         )

@@ -60,6 +60,7 @@ class LiveStack:
                 credentials=ROOT / "credentials.yml",
                 extra_env=self.whatsapp_env,
                 rasa_args=["--auth-token", RASA_TOKEN],
+                start_timeout=600.0,  # several helpers' Rasa servers load at once on 2 cores
             ).__enter__()
         except BaseException:
             self.graph.__exit__(None, None, None)

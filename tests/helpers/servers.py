@@ -159,6 +159,7 @@ def start_rasa_server(
     env: Mapping[str, str] | None = None,
     port: int | None = None,
     extra_args: list[str] | None = None,
+    timeout_s: float = 240.0,
 ) -> ManagedProcess:
     """``extra_args`` go to ``rasa run`` as given, e.g. ``["--auth-token", token]``."""
     port = port or free_port()
@@ -176,6 +177,7 @@ def start_rasa_server(
         env=base_env(env),
         log_path=workdir / "rasa.log",
         ready_url=f"http://127.0.0.1:{port}/status" + (f"?token={token}" if token else ""),
+        timeout_s=timeout_s,
     ).start()
 
 
@@ -193,6 +195,7 @@ class AssistantStack:
     credentials: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     rasa_args: list[str] = field(default_factory=list)
+    start_timeout: float = 240.0  # seconds for Rasa to load the model (longer on a busy machine)
     actions: ManagedProcess | None = None
     rasa: ManagedProcess | None = None
 
@@ -218,8 +221,9 @@ class AssistantStack:
         try:
             endpoints = write_endpoints(self.workdir, action_url)
             self.rasa = start_rasa_server(
-                self.workdir, model, endpoints, self.credentials, self.env, extra_args=self.rasa_args
-            )
+                self.workdir, model, endpoints, self.credentials, self.env, extra_args=self.rasa_args,
+                timeout_s=self.start_timeout,
+            )  # fmt: skip
         except BaseException:
             self.actions.stop()
             raise

@@ -30,7 +30,7 @@ from webservice.console.conversations.tracker_events import (
     TrackerStoreUnsupported,
     tracker_engine,
 )
-from webservice.console.conversations.transcript import entries
+from webservice.console.conversations.transcript_bridge import entry_from_event
 
 OMAR, HUDA = "971501112233", "971505556677"
 
@@ -179,23 +179,29 @@ async def test_transcript_shows_taps_photos_voice_staff_and_handoff(store, reade
         ConversationResumed(metadata={"agent": "Sara"}),
         ActionExecuted("action_listen"),
     )
+    lines = [entry_from_event(e) for e in reader.conversation(OMAR)]
     shown = [
-        (e.who, e.kind, e.text, e.detail, e.agent, e.media_id, e.options)
-        for e in entries(reader.conversation(OMAR))
-    ]
+        (e.sender, e.text, e.tapped, e.media_kind, e.media_caption, e.voice, e.photo_unreadable, e.staff_name,
+         e.system, e.buttons)
+        for e in lines
+        if e is not None
+    ]  # fmt: skip
     assert shown == [
-        ("customer", "text", "ابي فحمات", "", "", "", ()),
-        ("bot", "list", "Here you go", "", "", "", ("1. Toyota Genuine · AED 385 · ✅ 12 · 04465-60320",)),
-        ("customer", "tap", "1. Toyota Genuine", '/choose_part{"sku":"TOY-BP-0001"}', "", "", ()),
-        ("customer", "photo", "my car", "VIN read from the photo: JTMHV05J604123456", "", "1234567890", ()),
-        ("customer", "photo", "", "no chassis number could be read from the photo", "", "222", ()),
-        ("customer", "voice", "oil filter for patrol 2018", "", "", "333", ()),
-        ("customer", "text", "agent", "", "", "", ()),
-        ("system", "note", "The customer asked for a person", "", "", "", ()),
-        ("system", "note", "Waiting for a person: the bot is silent", "", "", "", ()),
-        ("system", "note", "Sara took over: the bot is silent", "", "", "", ()),
-        ("staff", "text", "Hi Omar, Sara here", "", "Sara", "", ()),
-        ("system", "note", "Sara handed back to the bot", "", "", "", ()),
+        ("customer", "ابي فحمات", None, None, None, False, False, None, None, ()),
+        ("bot", "Here you go", None, None, None, False, False, None, None,
+         ("1. Toyota Genuine",)),
+        ("customer", '/choose_part{"sku":"TOY-BP-0001"}', "1. Toyota Genuine", None, None, False, False, None,
+         None, ()),
+        ("customer", "JTMHV05J604123456", '/chassis_number{"vin":"JTMHV05J604123456"}', "image", "my car",
+         False, False, None, None, ()),
+        ("customer", "", "/unreadable_photo", "image", None, False, True, None, None, ()),
+        ("customer", "oil filter for patrol 2018", None, "audio", None, True, False, None, None, ()),
+        ("customer", "agent", None, None, None, False, False, None, None, ()),
+        ("system", "", None, None, None, False, False, None, "handoff", ()),
+        ("system", "", None, None, None, False, False, None, "paused", ()),
+        ("system", "", None, None, None, False, False, None, "paused", ()),
+        ("staff", "Hi Omar, Sara here", None, None, None, False, False, "Sara", None, ()),
+        ("system", "", None, None, None, False, False, None, "resumed", ()),
     ]  # fmt: skip
 
 

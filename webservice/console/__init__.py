@@ -29,6 +29,7 @@ PAGE_MODULES = (
     "webservice.console.admin_pages",
     "webservice.console.events",
     "webservice.console.review",
+    "webservice.console.conversations.pages",
 )
 
 

@@ -8,8 +8,8 @@ into :class:`TranscriptEntry` items a template can show without knowing Rasa's e
 Who wrote what:
 - ``user`` events are the customer: text, a tapped button (``metadata.reply_title``), a photo or a
   voice note (``metadata.media``; the text next to it is what OCR / speech-to-text read);
-- ``bot`` events are the assistant, unless ``metadata.staff`` names a person (staff replies sent
-  from the console are recorded that way: ``{"staff": {"username": ..., "name": ...}}``);
+- ``bot`` events are the assistant, unless ``metadata.agent`` (the live console's staff replies)
+  or ``metadata.staff`` (``{"username": ..., "name": ...}``) names a person;
 - pauses, resumes and handoffs are ``system`` lines.
 
 ``entries(sender, after_id=...)`` gives the new lines since a known event id, for live updates.
@@ -55,6 +55,7 @@ class TranscriptEntry:
     media_caption: str | None = None
     voice: bool = False
     staff_name: str | None = None
+    photo_unreadable: bool = False  # a photo in which OCR found no chassis number
     intent: str | None = None
     system: str | None = None  # paused | resumed | handoff
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -181,12 +182,16 @@ def _user_entry(event_id: int, at: datetime, event: dict) -> TranscriptEntry:
     tapped = meta.get("reply_title") if isinstance(meta.get("reply_title"), str) else None
     if tapped is None and text.startswith("/"):
         tapped = text  # a payload typed or sent by a button without a title
+    unreadable = False
+    if media.get("kind") == "image":  # the media pipeline's reading, as /chassis_number{"vin": …}
+        text, unreadable = _photo_reading(text)
     return TranscriptEntry(
         event_id,
         at,
         "customer",
         text=text,
         tapped=tapped,
+        photo_unreadable=unreadable,
         media_kind=str(media.get("kind")) if media.get("kind") else None,
         media_caption=media.get("caption") or None,
         voice=bool(media.get("voice")),
@@ -199,6 +204,7 @@ def _bot_entry(event_id: int, at: datetime, event: dict) -> TranscriptEntry:
     meta = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
     data = event.get("data") if isinstance(event.get("data"), dict) else {}
     staff = meta.get("staff") if isinstance(meta.get("staff"), dict) else None
+    agent = meta.get("agent") if isinstance(meta.get("agent"), str) and meta.get("agent") else None
     text = str(event.get("text") or "")
     buttons = tuple(str(b.get("title")) for b in data.get("buttons") or [] if isinstance(b, dict))
     rows = _list_rows(data.get("custom"))
@@ -207,12 +213,22 @@ def _bot_entry(event_id: int, at: datetime, event: dict) -> TranscriptEntry:
     return TranscriptEntry(
         event_id,
         at,
-        "staff" if staff else "bot",
+        "staff" if staff or agent else "bot",
         text=text,
         buttons=buttons or rows,
-        staff_name=(staff or {}).get("name") or (staff or {}).get("username"),
+        staff_name=(staff or {}).get("name") or (staff or {}).get("username") or agent,
         metadata=meta,
     )
+
+
+def _photo_reading(text: str) -> tuple[str, bool]:
+    """(what OCR read, nothing readable?) from ``/chassis_number{"vin": "JTM…"}`` / ``/unreadable_photo``."""
+    if text.startswith("/unreadable_photo"):
+        return "", True
+    if text.startswith("/chassis_number{"):
+        values = _json(text[len("/chassis_number") :])
+        return " ".join(str(v) for v in values.values()), False
+    return text, False
 
 
 def _list_rows(custom: Any) -> tuple[str, ...]:

@@ -45,7 +45,6 @@ from connectors.whatsapp.sender import OutboundWhatsApp, SendOutcome, build_outb
 from connectors.whatsapp.window import ServiceWindow, service_window
 from conversation.items import ShownItem, choose_payload
 from webservice.console.conversations.feed import LiveFeed
-from webservice.console.conversations.settings import LiveSettings
 from webservice.console.conversations.templates_config import ApprovedTemplate, load_templates
 from webservice.console.conversations.tracker_events import (
     TrackerEvent,
@@ -53,6 +52,7 @@ from webservice.console.conversations.tracker_events import (
     TrackerStoreUnsupported,
     tracker_engine,
 )
+from webservice.live_settings import LiveSettings
 from webservice.rasa_client import RasaClient, RasaError
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectors.whatsapp.settings import WhatsAppSettings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TEMPLATES_PATH = PROJECT_ROOT / "config" / "whatsapp_templates.yml"
 
 
