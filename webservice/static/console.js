@@ -56,9 +56,23 @@
     setTimeout(() => el.remove(), 12000);
   }
 
+  // A customer waiting for a person (webservice/console/conversations): chime, toast, notification.
+  function onHandoff(h) {
+    toast(text("new-handoff"), h.customer, h.url);
+    chime();
+    if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
+      const n = new Notification(text("new-handoff"), { body: h.customer || "", tag: `handoff-${h.id}` });
+      n.onclick = () => { window.focus(); location.href = h.url; };
+    }
+  }
+
   let newLeads = 0;
   function onLead(lead) {
     newLeads += 1;
+    if (lead.kind === "handoff") { // the "handoff" event already rang for it
+      document.querySelectorAll("[data-new-leads]").forEach((b) => { b.textContent = String(newLeads); b.hidden = false; });
+      return;
+    }
     document.querySelectorAll("[data-new-leads]").forEach((b) => { b.textContent = String(newLeads); b.hidden = false; });
     const body = [lead.customer, lead.part, lead.vehicle].filter(Boolean).join(" · ");
     toast(text("new-lead"), body, lead.url);
@@ -76,12 +90,14 @@
       let data = {};
       try { data = JSON.parse(ev.data); } catch (e) { /* keep {} */ }
       if (name === "lead") onLead(data);
+      if (name === "handoff") onHandoff(data);
       if (name === "signed_out") { source.close(); location.href = "/console/sign-in"; }
       document.dispatchEvent(new CustomEvent(`console:${name}`, { detail: data }));
     });
-    ["lead", "signed_out", "unavailable"].concat(window.consoleEvents || []).forEach(forward);
+    const forwarded = new Set(["lead", "handoff", "signed_out", "unavailable"].concat(window.consoleEvents || []));
+    forwarded.forEach(forward);
     window.consoleEventSource = source;
-    window.consoleListen = forward; // consoleListen("handoff") from a page script
+    window.consoleListen = (name) => { if (!forwarded.has(name)) { forwarded.add(name); forward(name); } };
   }
 
   // ---- lead page: the reason field matters only for "lost"

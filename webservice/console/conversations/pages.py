@@ -8,7 +8,6 @@ without a reload, and the new-handoff chime.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import weakref
@@ -41,31 +40,34 @@ agents_data = require_staff("agent", data=True)
 
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._-]{3,64}$")  # wa_id digits or a BSUID (US.1349…)
 _MEDIA_ID = re.compile(r"^[0-9]{1,40}$")
-_started: weakref.WeakSet[LiveConsole] = weakref.WeakSet()
-_lock = asyncio.Lock()
+_created: weakref.WeakSet[LiveConsole] = weakref.WeakSet()
 
 
 def setup(state: ConsoleState) -> None:
     """Build the live console for this app (connected on first use) and the new-handoff event."""
     settings = state.settings
     state.live = LiveConsole(settings.live, settings.database_url, settings.tracker_db_url)  # type: ignore[attr-defined]
+    _created.add(state.live)  # type: ignore[attr-defined]
     state.feed.add_source("handoff", new_handoffs, roles=("agent",))  # type: ignore[attr-defined]
+
+
+@router.on_event("startup")
+async def _start_all() -> None:
+    """At start-up, not on the first page view: staff alerts must go out with no console open."""
+    for live in list(_created):
+        await live.ensure_started()
 
 
 @router.on_event("shutdown")
 async def _stop_all() -> None:
-    for live in list(_started):
+    for live in list(_created):
         await live.stop()
 
 
 async def live_console(request: Request) -> LiveConsole:
     """The process's :class:`LiveConsole`, started inside the running loop on first use."""
     live: LiveConsole = console_state(request).live  # type: ignore[attr-defined]
-    if live not in _started:
-        async with _lock:
-            if live not in _started:
-                await live.start()
-                _started.add(live)
+    await live.ensure_started()
     return live
 
 

@@ -120,8 +120,20 @@ class LiveConsole:
         self._sessions: sessionmaker | None = None
         self._vocabulary: VocabularyCache | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._started = False
+        self._start_lock: asyncio.Lock | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
+
+    async def ensure_started(self) -> None:
+        """Start once, inside the running loop (at app start-up, or on first use)."""
+        if self._started:
+            return
+        self._start_lock = self._start_lock or asyncio.Lock()
+        async with self._start_lock:
+            if not self._started:
+                await self.start()
+                self._started = True
 
     async def start(self) -> None:
         """Connect everything inside the running loop; a missing tracker store only turns live updates off."""
@@ -143,6 +155,7 @@ class LiveConsole:
         self._tasks.append(asyncio.create_task(self._record_pending_loop(), name="console-record-pending"))
 
     async def stop(self) -> None:
+        self._started = False
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
