@@ -170,6 +170,7 @@ class LiveConsole:
             self.reader.engine.dispose()
         if self._engine is not None:
             self._engine.dispose()
+        self._tasks = []
 
     # -- reading -------------------------------------------------------------------------
 
@@ -494,11 +495,11 @@ class LiveConsole:
             except Exception:  # noqa: BLE001 - retried next round
                 log.exception("could not write pending staff messages into Rasa")
 
-    async def _db(self, fn: Any, *args: Any) -> Any:
+    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         def run() -> Any:
             assert self._sessions is not None, "LiveConsole.start() was not called"
             with session_scope(self._sessions) as session:
-                return fn(session, *args)
+                return fn(session, *args, **kwargs)
 
         try:
             return await asyncio.to_thread(run)
