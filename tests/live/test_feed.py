@@ -163,7 +163,7 @@ async def test_transcript_shows_taps_photos_voice_staff_and_handoff(store, reade
         BotUttered("Here you go", data={"custom": {"whatsapp": list_message}}),
         UserUttered('/choose_part{"sku":"TOY-BP-0001"}', metadata={"reply_title": "1. Toyota Genuine"}),
         UserUttered(
-            '/chassis_number{"vin":"JTMHV05J604123456"}',
+            '/chassis_photo{"vin":"JTMHV05J604123456"}',
             metadata={"media": {"kind": "image", "id": "1234567890", "caption": "my car", "voice": False}},
         ),
         UserUttered("/unreadable_photo", metadata={"media": {"kind": "image", "id": "222", "caption": ""}}),
@@ -192,7 +192,7 @@ async def test_transcript_shows_taps_photos_voice_staff_and_handoff(store, reade
          ("1. Toyota Genuine",)),
         ("customer", '/choose_part{"sku":"TOY-BP-0001"}', "1. Toyota Genuine", None, None, False, False, None,
          None, ()),
-        ("customer", "JTMHV05J604123456", '/chassis_number{"vin":"JTMHV05J604123456"}', "image", "my car",
+        ("customer", "JTMHV05J604123456", '/chassis_photo{"vin":"JTMHV05J604123456"}', "image", "my car",
          False, False, None, None, ()),
         ("customer", "", "/unreadable_photo", "image", None, False, True, None, None, ()),
         ("customer", "oil filter for patrol 2018", None, "audio", None, True, False, None, None, ()),

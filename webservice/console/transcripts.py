@@ -183,7 +183,7 @@ def _user_entry(event_id: int, at: datetime, event: dict) -> TranscriptEntry:
     if tapped is None and text.startswith("/"):
         tapped = text  # a payload typed or sent by a button without a title
     unreadable = False
-    if media.get("kind") == "image":  # the media pipeline's reading, as /chassis_number{"vin": …}
+    if media.get("kind") == "image":  # the media pipeline's reading, as /chassis_photo{"vin": …}
         text, unreadable = _photo_reading(text)
     return TranscriptEntry(
         event_id,
@@ -222,11 +222,11 @@ def _bot_entry(event_id: int, at: datetime, event: dict) -> TranscriptEntry:
 
 
 def _photo_reading(text: str) -> tuple[str, bool]:
-    """(what OCR read, nothing readable?) from ``/chassis_number{"vin": "JTM…"}`` / ``/unreadable_photo``."""
+    """(what OCR read, nothing readable?) from ``/chassis_photo{"vin": "JTM…"}`` / ``/unreadable_photo``."""
     if text.startswith("/unreadable_photo"):
         return "", True
-    if text.startswith("/chassis_number{"):
-        values = _json(text[len("/chassis_number") :])
+    if text.startswith("/") and "{" in text:
+        values = _json(text[text.index("{") :])
         return " ".join(str(v) for v in values.values()), False
     return text, False
 
