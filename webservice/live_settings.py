@@ -1,20 +1,16 @@
-"""Settings of the live conversations part of the console, read once from the environment."""
+"""Settings of the console's live conversations, read once from the environment (see docs/console.md)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.whatsapp.settings import WhatsAppSettings
+from shopkernel.env import EnvReader
+from shopkernel.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TEMPLATES_PATH = PROJECT_ROOT / "config" / "whatsapp_templates.yml"
-
-
-class LiveConfigError(ValueError):
-    """A setting has a value the console cannot use."""
 
 
 @dataclass(frozen=True)
@@ -32,29 +28,18 @@ class LiveSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LiveSettings:
-        env = os.environ if env is None else env
+        read = EnvReader(env)
         return cls(
-            rasa_url=(env.get("RASA_URL") or "http://localhost:5005").rstrip("/"),
-            rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
-            rasa_timeout=_float(env, "CONSOLE_RASA_TIMEOUT", 10.0),
-            poll_interval=_float(env, "CONSOLE_LIVE_POLL_SECONDS", 0.3),
+            rasa_url=read.text("RASA_URL", "http://localhost:5005").rstrip("/"),
+            rasa_auth_token=read.text("RASA_AUTH_TOKEN"),
+            rasa_timeout=read.number("CONSOLE_RASA_TIMEOUT", 10.0, minimum=0.5),
+            poll_interval=read.number("CONSOLE_LIVE_POLL_SECONDS", 0.3, minimum=0.05),
             whatsapp=WhatsAppSettings.from_env(env),
-            templates_path=Path(env.get("WHATSAPP_TEMPLATES_PATH") or DEFAULT_TEMPLATES_PATH),
-            staff_notify_number="".join(ch for ch in env.get("STAFF_NOTIFY_NUMBER", "") if ch.isdigit()),
-            staff_notify_template=env.get("STAFF_NOTIFY_TEMPLATE", "").strip(),
+            templates_path=Path(read.text("WHATSAPP_TEMPLATES_PATH") or DEFAULT_TEMPLATES_PATH),
+            staff_notify_number="".join(ch for ch in read.text("STAFF_NOTIFY_NUMBER") if ch.isdigit()),
+            staff_notify_template=read.text("STAFF_NOTIFY_TEMPLATE"),
         )
 
     @property
     def staff_alerts_on(self) -> bool:
         return bool(self.staff_notify_number and self.staff_notify_template)
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        raise LiveConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise LiveConfigError(f"{name} must be above zero, got {raw!r}")
-    return value

@@ -44,6 +44,7 @@ def model_or_skip() -> Path:
 class LiveStack:
     workdir: Path
     rows: int = 3000
+    media: bool = False  # the real photo/voice pipeline (OCR, speech to text) behind the channel
     graph: BackgroundGraph = field(init=False)
     assistant: AssistantStack | None = None
     catalog_url: str = ""
@@ -84,6 +85,14 @@ class LiveStack:
             "WHATSAPP_GRAPH_BASE_URL": self.graph.base_url,
             "WHATSAPP_RETRY_BASE_DELAY": "0.05",
             "WHATSAPP_RETRY_MAX_DELAY": "0.2",
+            **(
+                {
+                    "WHATSAPP_MEDIA_HANDLER": "media.whatsapp_handler:WhatsAppMediaHandler",
+                    "MEDIA_OCR_TIMEOUT_S": "90",
+                }
+                if self.media
+                else {}
+            ),
         }
 
     @property

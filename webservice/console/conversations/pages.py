@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from accounts.staff import SignedIn
 from catalog.schema import Customer
-from connectors.whatsapp.errors import MediaError
+from connectors.whatsapp.errors import MediaFetchError
 from webservice.console.conversations.feed import stream
 from webservice.console.conversations.service import ConsoleError, LiveConsole, SendResult
 from webservice.console.conversations.transcript_bridge import entry_from_event, readable_entries
@@ -230,7 +230,7 @@ async def media(
         data, mime = await live.media(conversation_id, media_id)
     except ConsoleError as exc:
         return Response(exc.message, status_code=exc.status, media_type="text/plain; charset=utf-8")
-    except MediaError:
+    except MediaFetchError:
         return Response("WhatsApp no longer has this file (media is kept by Meta for 30 days).", 404)
     return Response(data, media_type=mime, headers={"Cache-Control": "private, max-age=3600"})
 

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.handoff import (
     DuplicateStaffMessage,
     WaitingCustomer,
@@ -35,7 +34,7 @@ from catalog.handoff import (
     unrecorded_staff_messages,
     waiting_customers,
 )
-from catalog.leads import LeadError, mask_id
+from catalog.leads import LeadError
 from catalog.schema import Part, StaffMessage
 from catalog.search import PartHit, PartQuery, SearchError, search_parts
 from catalog.vocabulary.cache import VocabularyCache
@@ -44,6 +43,8 @@ from connectors.whatsapp.errors import RetryPolicy
 from connectors.whatsapp.sender import OutboundWhatsApp, SendOutcome, build_outbound
 from connectors.whatsapp.window import ServiceWindow, service_window
 from conversation.items import ShownItem, choose_payload
+from shopkernel.db import make_engine, make_session_factory, session_scope
+from shopkernel.masking import mask_phone as mask_id
 from webservice.console.conversations.feed import LiveFeed
 from webservice.console.conversations.templates_config import ApprovedTemplate, load_templates
 from webservice.console.conversations.tracker_events import (
