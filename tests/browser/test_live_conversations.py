@@ -22,7 +22,7 @@ from simulator import webhooks
 from tests.browser.conftest import start_console
 from tests.helpers.live_stack import RASA_TOKEN, LiveStack
 
-pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+pytestmark = [pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(1800)]  # Rasa loads slowly on a busy machine
 
 OMAR, HUDA, SALEM, RANA = "971501230001", "971501230002", "971501230003", "971501230004"
 STAFF_PHONE = "971509998877"

@@ -11,7 +11,7 @@ from tests.helpers.live_stack import RASA_TOKEN
 from tests.helpers.servers import free_port
 from webservice.rasa_client import RasaAuthError, RasaClient, RasaUnavailable
 
-pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+pytestmark = [pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(1800)]  # Rasa loads slowly on a busy machine
 
 CUSTOMER = "971504440001"
 
