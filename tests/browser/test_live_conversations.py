@@ -22,7 +22,8 @@ from simulator import webhooks
 from tests.browser.conftest import start_console
 from tests.helpers.live_stack import RASA_TOKEN, LiveStack
 
-pytestmark = [pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(1800)]  # Rasa loads slowly on a busy machine
+# A long timeout: several Rasa servers load at once on a busy 2-core machine.
+pytestmark = [pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 OMAR, HUDA, SALEM, RANA = "971501230001", "971501230002", "971501230003", "971501230004"
 STAFF_PHONE = "971509998877"

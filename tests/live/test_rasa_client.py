@@ -11,7 +11,8 @@ from tests.helpers.live_stack import RASA_TOKEN
 from tests.helpers.servers import free_port
 from webservice.rasa_client import RasaAuthError, RasaClient, RasaUnavailable
 
-pytestmark = [pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(1800)]  # Rasa loads slowly on a busy machine
+# A long timeout: several Rasa servers load at once on a busy 2-core machine.
+pytestmark = [pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 CUSTOMER = "971504440001"
 
