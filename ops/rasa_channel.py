@@ -8,8 +8,8 @@ file (deploy/credentials.yml does)::
 and get ``GET /webhooks/ops/health`` (the process answers), ``GET /webhooks/ops/ready``
 (model loaded, tracker store, lock store, database and action server all
 reachable: 200, else 503 with the failing check) and ``GET /webhooks/ops/metrics``.
-It never receives customer messages. It also installs the measured speed-up of
-ops/rasa_speedups.py and the process's log handler
+It never receives customer messages. It also installs the measured speed-ups of
+ops/rasa_speedups.py (action-result validation, model load) and the process's log handler
 (:func:`ops.logging.configure`: JSON lines with ``LOG_FORMAT=json``, phone numbers masked).
 """
 
@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from ops import logging as ops_logging
 from ops import metrics
 from ops.health import Check, NotReady, http_check, redis_check, run_checks, sql_check
-from ops.rasa_speedups import install_cached_action_validation
+from ops.rasa_speedups import install_cached_action_validation, install_fast_model_load
 from ops.settings import OpsSettings
 
 
@@ -42,6 +42,8 @@ class OpsChannel(InputChannel):
         ops_logging.configure(settings)
         if settings.cached_action_validation:
             install_cached_action_validation()
+        if settings.fast_model_load:  # channels are built before Rasa loads the model
+            install_fast_model_load()
         return cls(settings)
 
     def __init__(self, settings: OpsSettings) -> None:

@@ -57,3 +57,72 @@ def install_cached_action_validation() -> bool:
         _installed = True
         log.info("Rasa action results are validated with a cached JSON-schema validator")
     return _installed
+
+
+# -- model load ------------------------------------------------------------------------------------
+# Rasa builds a loaded DIET/TED model's variables by *training it on one example*
+# (``RasaModel.load``: ``model.fit`` on a batch, then ``load_weights``, then one prediction).
+# ``fit`` traces the whole training graph (forward, loss, gradients, optimizer): about 70 % of a
+# Rasa server's start-up here (py-spy, benchmarks/rasa_startup.py --profile). One eager
+# prediction creates every variable that prediction uses; the trained weights are then read
+# from the same checkpoint, and the prediction graph traced as Rasa does. Training-only
+# variables (optimizer slots, loss layers) stay in the checkpoint, unread; prediction never
+# uses them. Fine-tuning (``finetune_mode``) keeps Rasa's path.
+
+_fast_load_installed = False
+
+
+def rasa_model_load() -> Any:
+    """Rasa's own ``RasaModel.load`` (a classmethod), also after the fast load is installed."""
+    from rasa.utils.tensorflow.models import RasaModel
+
+    return getattr(RasaModel, "_rasa_load", None) or RasaModel.__dict__["load"]
+
+
+def fast_model_load(original: Any) -> Any:
+    """``RasaModel.load`` without the one-example training step (``original`` for fine-tuning)."""
+
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if finetune_mode or predict_data_example is None:
+            return original.__func__(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        import tensorflow as tf
+        from rasa.utils.train_utils import create_data_generators
+
+        model = cls(*args, **kwargs)
+        config = kwargs.get("config", {})
+        model.compile(
+            optimizer=tf.keras.optimizers.Adam(config.get("learning_rate", 0.001)),
+            run_eagerly=config.get("run_eagerly"),
+        )
+        generator, _ = create_data_generators(predict_data_example, batch_sizes=1, epochs=1, shuffle=False)
+        model.predict_step(next(iter(generator))[0])  # eager: creates the prediction variables
+        model.load_weights(model_file_name).expect_partial()  # training-only values stay unread
+        model.prepared_for_prediction = False  # label embeddings again, now with the trained weights
+        model.run_inference(predict_data_example)  # traces the prediction graph, as Rasa does
+        return model
+
+    return classmethod(load)
+
+
+def install_fast_model_load() -> bool:
+    """Load DIET/TED models without the one-example training step (idempotent)."""
+    global _fast_load_installed
+    from rasa.utils.tensorflow.models import RasaModel
+
+    if not _fast_load_installed:
+        original = rasa_model_load()
+        RasaModel._rasa_load = original  # type: ignore[attr-defined]
+        RasaModel.load = fast_model_load(original)  # type: ignore[method-assign]
+        _fast_load_installed = True
+        log.info("Rasa models are loaded without the one-example training step")
+    return _fast_load_installed

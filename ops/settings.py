@@ -23,6 +23,7 @@ class OpsSettings:
     action_health_url: str = ""
     tracker_retry_seconds: float = 30.0
     cached_action_validation: bool = True
+    fast_model_load: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OpsSettings:
@@ -38,6 +39,7 @@ class OpsSettings:
             action_health_url=read.text("ACTION_HEALTH_URL") or _health_of(read.text("ACTION_ENDPOINT_URL")),
             tracker_retry_seconds=read.number("TRACKER_RETRY_SECONDS", 30.0, minimum=0),
             cached_action_validation=read.flag("RASA_CACHED_ACTION_VALIDATION", True),
+            fast_model_load=read.flag("RASA_FAST_MODEL_LOAD", True),
         )
 
 

@@ -1,0 +1,391 @@
+"""Closed-loop WhatsApp throughput: turns/s and reply latency as customers feel them (issue 17).
+
+Each simulated customer sends a signed webhook, waits until the bot's first reply **to that
+message** reaches the fake Graph API, and sends its next message at once (no think time): the
+load is the number of customers, not a rate. For 1, 20 and 50 customers the report gives
+turns/s (replies per second of the measured window) and the reply latency p50/p95/p99 (webhook
+POST → first reply at the fake Graph API).
+
+Customers follow short scripted conversations in English, Gulf Arabic and Arabizi, with typos:
+greetings, one-message part requests, the part form step by step (part, make, model and year),
+a tap on a row of the WhatsApp list of results, store questions, thanks. A tap waits until the
+list has arrived (nobody taps a list they have not seen).
+
+Which reply answers which message: the channel marks a message as read (with the typing
+indicator) when its turn starts, and turns of one customer run in order, so the first reply
+after the read receipt of message N answers N; replies that come later from turn N-1 (its
+second and third messages) are not counted as answers to N.
+
+Default set-up (one Rasa server, one action server, SQLite), started here::
+
+    .venv/bin/python benchmarks/closed_loop.py                       # 1, 20, 50 customers
+    .venv/bin/python benchmarks/closed_loop.py --customers 20 --seconds 60 --profile
+
+Variants started side by side and driven in turn (A B A B …), so that they share the load::
+
+    .venv/bin/python benchmarks/closed_loop.py --customers 20 --rounds 2 \\
+        --variant "shipped:RASA_SPEEDUPS=none" --variant "speedups:"
+
+An already running set-up, e.g. the production shape behind nginx (its WhatsApp channel must
+send to this script's fake Graph API, and share its secret and token)::
+
+    WHATSAPP_GRAPH_BASE_URL=http://127.0.0.1:8999 WHATSAPP_APP_SECRET=bench-secret \\
+    WHATSAPP_ACCESS_TOKEN=bench-token … (start the servers)
+    .venv/bin/python benchmarks/closed_loop.py --url http://127.0.0.1:8080 --graph-port 8999
+
+Every figure is printed with the load average of the machine (it is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.default_stack import DefaultStack, cached_model, load_average  # noqa: E402
+from simulator import webhooks  # noqa: E402
+from simulator.graph_server import FakeGraphApi, SentMessage  # noqa: E402
+
+SECRET, TOKEN, VERIFY = "bench-secret", "bench-token", "bench-verify"
+TAP = object()  # script step: tap the first row of the latest list
+SCRIPTS: list[list[Any]] = [
+    ["hi", "need brake pads for toyota land cruiser 2015", TAP, "where is your shop", "thanks"],
+    ["السلام عليكم", "ابي فحمات لاندكروزر 2016", TAP, "متى تفتحون", "مشكور"],
+    ["salam", "abi fa7mat patrol 2018", TAP, "wen el mo7al", "shukran"],
+    ["hello", "oil filter", "toyota", "camry", "2019", TAP, "bye"],
+    ["helo", "do u have brake disc for prado 2012", TAP, "what time do you open", "thx"],
+    ["مرحبا", "فلتر زيت كامري 2019", TAP, "شكرا"],
+    ["hii", "spark plugs", "nissan", "sunny 2016", TAP, "ok thanks"],
+    ["good morning", "shock absorber hilux 2020", TAP, "do you deliver to sharjah", "thanks bro"],
+]
+
+
+# -- the fake Graph API, with a hook on every accepted message and read receipt ---------------
+
+
+class _Observed(list):
+    """A list that calls ``hook(item)`` on every append (the fake Graph API's records)."""
+
+    def __init__(self, hook: Callable[[Any], None]) -> None:
+        super().__init__()
+        self._hook = hook
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._hook(item)
+
+
+@dataclass
+class Pending:
+    customer: str
+    message_id: str
+    sent_at: float
+    started: bool  # read receipt seen: the turn of this message is running
+    answered: asyncio.Future
+
+
+class ReplyWatch:
+    """Matches replies at the fake Graph API to the message each customer is waiting on."""
+
+    def __init__(self, fake: FakeGraphApi, use_reads: bool = True) -> None:
+        self.fake = fake
+        self.use_reads = use_reads
+        self.pending: dict[str, Pending] = {}
+        self.lists: dict[str, list[dict]] = {}
+        self.reads_seen = 0
+        fake.sent = _Observed(self._on_sent)
+        fake.reads = _Observed(self._on_read)
+
+    def expect(self, customer: str, message_id: str) -> Pending:
+        waiting = Pending(customer, message_id, time.monotonic(), not self.use_reads,
+                          asyncio.get_running_loop().create_future())  # fmt: skip
+        self.pending[customer] = waiting
+        return waiting
+
+    def _on_read(self, payload: dict) -> None:
+        self.reads_seen += 1
+        for waiting in self.pending.values():
+            if waiting.message_id == payload.get("message_id"):
+                waiting.started = True
+                return
+
+    def _on_sent(self, message: SentMessage) -> None:
+        interactive = message.payload.get("interactive") or {}
+        if interactive.get("type") == "list":
+            self.lists[message.to] = [r for s in interactive["action"]["sections"] for r in s["rows"]]
+        waiting = self.pending.get(message.to)
+        if waiting and waiting.started and not waiting.answered.done():
+            waiting.answered.set_result(message.at - waiting.sent_at)
+            del self.pending[message.to]
+
+
+# -- customers ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Level:
+    variant: str
+    customers: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    load_before: str = ""
+    load_after: str = ""
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+    @property
+    def turns_per_s(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def line(self) -> str:
+        ms = [1000 * self.pct(q) for q in (50, 95, 99)]
+        return (
+            f"{self.variant:<14} {self.customers:>3} customers  {self.turns_per_s:6.1f} turns/s  "
+            f"p50 {ms[0]:6.0f} ms  p95 {ms[1]:6.0f} ms  p99 {ms[2]:6.0f} ms  "
+            f"n={len(self.latencies):<5} unanswered {self.unanswered}  "
+            f"[{self.load_before} → {self.load_after}]"
+        )
+
+
+class Customer:
+    def __init__(self, number: str, script: list[Any], start: int, watch: ReplyWatch) -> None:
+        self.number = number
+        self.steps = itertools.cycle(script[start:] + script[:start])
+        self.watch = watch
+
+    async def turn(self, http: httpx.AsyncClient, webhook_url: str, timeout: float) -> float | None:
+        """One message and its first reply's latency in seconds (None: no answer in time)."""
+        step = next(self.steps)
+        message = await self._tap() if step is TAP else webhooks.text(self.number, step)
+        if message is None:  # no list came: the customer says something instead
+            message = webhooks.text(self.number, "ok")
+        self.watch.lists.pop(self.number, None)
+        raw = webhooks.encode(webhooks.customer_message(message, name=f"Bench {self.number[-4:]}"))
+        waiting = self.watch.expect(self.number, message["id"])
+        response = await http.post(webhook_url, content=raw, headers=webhooks.signed_headers(raw, SECRET))
+        if response.status_code != 200:
+            print(f"webhook answered {response.status_code}: {response.text[:200]}", file=sys.stderr)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiting.answered), timeout)
+        except asyncio.TimeoutError:
+            self.watch.pending.pop(self.number, None)
+            return None
+
+    async def _tap(self, wait_s: float = 10.0) -> dict | None:
+        deadline = time.monotonic() + wait_s
+        while not self.watch.lists.get(self.number) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        rows = self.watch.lists.get(self.number)
+        if not rows:
+            return None
+        row = rows[0]
+        return webhooks.list_reply(self.number, row["id"], row["title"], row.get("description", ""))
+
+
+async def run_level(
+    http: httpx.AsyncClient,
+    webhook_url: str,
+    watch: ReplyWatch,
+    level: Level,
+    warmup_s: float,
+    rng: random.Random,
+) -> Level:
+    """``level.customers`` closed loops; turns answered inside the measured window count."""
+    customers = [
+        Customer(f"9715{rng.randrange(10**8):08d}", SCRIPTS[n % len(SCRIPTS)],
+                 rng.randrange(len(SCRIPTS[n % len(SCRIPTS)])), watch)
+        for n in range(level.customers)
+    ]  # fmt: skip
+    started = time.monotonic()
+    window = (started + warmup_s, started + warmup_s + level.seconds)
+    level.load_before = load_average()
+
+    async def loop(customer: Customer) -> None:
+        await asyncio.sleep(rng.uniform(0, min(1.0, warmup_s)))  # do not all start in the same ms
+        while time.monotonic() < window[1]:
+            latency = await customer.turn(http, webhook_url, timeout=30)
+            now = time.monotonic()
+            if latency is None:
+                level.unanswered += now >= window[0]
+            elif window[0] <= now <= window[1]:
+                level.latencies.append(latency)
+
+    await asyncio.gather(*(loop(c) for c in customers))
+    level.load_after = load_average()
+    await asyncio.sleep(2)  # let trailing replies of the last turns drain before the next level
+    return level
+
+
+# -- targets: the default set-up started here, or a given URL ---------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    url: str
+    stack: DefaultStack | None = None
+
+
+def parse_variant(spec: str) -> tuple[str, dict[str, str]]:
+    """``name:VAR=value VAR2=value`` → (name, env); ``model=path`` picks another trained model."""
+    name, _, rest = spec.partition(":")
+    env = dict(item.split("=", 1) for item in shlex.split(rest))
+    return name.strip() or "default", env
+
+
+def start_targets(args: argparse.Namespace, graph_url: str, workdir: Path) -> list[Target]:
+    if args.url:
+        return [Target("url", args.url.rstrip("/"))]
+    specs = [parse_variant(v) for v in args.variant] or [("default", {})]
+    stacks = []
+    for name, env in specs:
+        model = Path(env.pop("model")) if "model" in env else (args.model or cached_model())
+        env = {
+            "WHATSAPP_APP_SECRET": SECRET,
+            "WHATSAPP_ACCESS_TOKEN": TOKEN,
+            "WHATSAPP_VERIFY_TOKEN": VERIFY,
+            "WHATSAPP_PHONE_NUMBER_ID": webhooks.DEFAULT_PHONE_NUMBER_ID,
+            "WHATSAPP_GRAPH_BASE_URL": graph_url,
+            **env,
+        }
+        stacks.append((name, DefaultStack(workdir / name, model, env, rows=args.rows).start()))
+    targets = []
+    try:
+        for name, stack in stacks:
+            stack.wait_ready()
+            print(f"{name}: ready {stack.rasa.ready_after_s:.1f} s after start ({stack.model.name}, "
+                  f"{args.rows} catalog rows)", flush=True)  # fmt: skip
+            targets.append(Target(name, stack.url, stack))
+    except BaseException:
+        for _, stack in stacks:
+            stack.stop()
+        raise
+    return targets
+
+
+def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen:
+    """py-spy on the Rasa process (all threads) while a level runs; see benchmarks/profile_report.py."""
+    spy = Path(sys.executable).with_name("py-spy")
+    args = [str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "100",
+            "--format", "raw", "--output", str(out), "--nonblocking"]  # fmt: skip
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+
+
+async def drive(args: argparse.Namespace, fake: FakeGraphApi, targets: list[Target]) -> list[Level]:
+    watch = ReplyWatch(fake, use_reads=not args.no_reads)
+    rng = random.Random(args.seed)
+    levels: list[Level] = []
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=100)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        for target in targets:  # warm-up: model caches, pools, the catalog vocabulary
+            await run_level(http, f"{target.url}/webhooks/whatsapp/webhook", watch,
+                            Level(target.name, 4, args.warmup), 0, rng)  # fmt: skip
+        if watch.reads_seen == 0 and not args.no_reads:
+            sys.exit(
+                "no read receipt reached the fake Graph API: set WHATSAPP_MARK_READ=true or use --no-reads"
+            )
+        for round_no in range(args.rounds):
+            for customers in args.customers:
+                for target in targets:
+                    spy = None
+                    if args.profile and target.stack is not None:
+                        out = args.profile_dir / f"{target.name}-{customers}-{round_no}.txt"
+                        spy = profile(target.stack.rasa.popen.pid, args.warmup + args.seconds, out)
+                    level = await run_level(
+                        http, f"{target.url}/webhooks/whatsapp/webhook", watch,
+                        Level(target.name, customers, args.seconds), args.warmup, rng,
+                    )  # fmt: skip
+                    if spy:
+                        spy.wait(timeout=60)
+                    print(level.line(), flush=True)
+                    levels.append(level)
+    return levels
+
+
+def summary(levels: list[Level]) -> None:
+    print("\nsummary (median over rounds):")
+    keys = dict.fromkeys((lv.variant, lv.customers) for lv in levels)
+    for variant, customers in keys:
+        same = [lv for lv in levels if (lv.variant, lv.customers) == (variant, customers)]
+        tps = statistics.median(lv.turns_per_s for lv in same)
+        p95 = statistics.median(lv.pct(95) for lv in same) * 1000
+        p50 = statistics.median(lv.pct(50) for lv in same) * 1000
+        print(f"  {variant:<14} {customers:>3} customers  {tps:6.1f} turns/s  p50 {p50:6.0f} ms  "
+              f"p95 {p95:6.0f} ms  ({len(same)} round(s))")  # fmt: skip
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    fake = FakeGraphApi(access_token=TOKEN, app_secret=SECRET)
+    graph_url = await fake.start("127.0.0.1", args.graph_port)
+    targets: list[Target] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="closed-loop-") as tmp:
+            targets = await asyncio.to_thread(start_targets, args, graph_url, Path(tmp))
+            try:
+                levels = await drive(args, fake, targets)
+            except BaseException:
+                for target in targets:
+                    if target.stack:
+                        print(target.stack.logs(), file=sys.stderr)
+                raise
+            finally:
+                for target in targets:
+                    if target.stack:
+                        target.stack.stop()
+    finally:
+        await fake.stop()
+    summary(levels)
+    print(f"messages the fake Graph API refused as Meta would: {len(fake.rejected)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--customers", default="1,20,50", help="comma-separated numbers of customers")
+    parser.add_argument("--seconds", type=float, default=30, help="measured window per level")
+    parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds before each window")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every level (variants interleaved)")
+    parser.add_argument("--variant", action="append", default=[],
+                        help='"name:VAR=value ..." started side by side (default set-up each)')  # fmt: skip
+    parser.add_argument("--url", help="drive a running set-up instead (its base URL)")
+    parser.add_argument("--graph-port", type=int, default=0, help="port of the fake Graph API (0: free)")
+    parser.add_argument("--rows", type=int, default=3000, help="sample catalog rows (default set-up)")
+    parser.add_argument("--model", type=Path, help="trained model (default: the cached one)")
+    parser.add_argument("--profile", action="store_true", help="py-spy every Rasa server per level")
+    parser.add_argument("--profile-dir", type=Path, default=ROOT / "results" / "profiles")
+    parser.add_argument(
+        "--no-reads", action="store_true", help="no read receipts: the first reply after the POST counts"
+    )
+    parser.add_argument("--seed", type=int, default=17)
+    args = parser.parse_args()
+    args.customers = [int(n) for n in args.customers.split(",")]
+    if args.profile:
+        args.profile_dir.mkdir(parents=True, exist_ok=True)
+    print(f"closed loop, {args.seconds:g} s per level after {args.warmup:g} s warm-up; {load_average()}")
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The default set-up of ``./scripts/run --servers``, started in a temp folder for a benchmark.
+
+One action server (``python -m rasa_sdk``), one Rasa server (``rasa run --enable-api`` with the
+project's credentials.yml: REST, WhatsApp, ops channel), a SQLite catalog and a SQLite tracker
+store, on free ports. Extra environment (e.g. ``SANIC_WORKERS=2 LOCK_STORE_URL=redis://…``)
+passes through to both processes and to the endpoints renderer (ops/endpoints.py), so one
+benchmark can start several variants side by side and drive them in turn (A B A B …).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PYTHON = sys.executable
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+class StackError(RuntimeError):
+    """A process exited or did not become ready; the message holds the end of its log."""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def sample_catalog(path: Path, rows: int, cache_dir: Path | None = None) -> str:
+    """A SQLite catalog of ``rows`` generated rows at ``path`` (built once per size, then copied)."""
+    from catalog.migrate import upgrade_database
+
+    cache_dir = cache_dir or ROOT / ".cache" / "catalogs"
+    template = cache_dir / f"bench-sample-{rows}.db"
+    if not template.exists():
+        from catalog.db import make_engine
+        from catalog.importer import import_catalog
+        from catalog.sample import write_sample
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        building = template.with_suffix(f".{os.getpid()}.tmp")
+        url = f"sqlite:///{building}"
+        upgrade_database(url)
+        engine = make_engine(url)
+        try:
+            import_catalog(engine, write_sample(building.with_suffix(".csv"), rows))
+        finally:
+            engine.dispose()
+        building.with_suffix(".csv").unlink(missing_ok=True)
+        building.replace(template)
+    shutil.copyfile(template, path)
+    url = f"sqlite:///{path}"
+    upgrade_database(url)  # a template from an older schema catches up
+    return url
+
+
+@dataclass
+class Process:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    ready_url: str
+    popen: subprocess.Popen | None = None
+    started_at: float = 0.0
+    ready_after_s: float = 0.0
+
+    def launch(self) -> Process:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as log:
+            self.started_at = time.monotonic()
+            self.popen = subprocess.Popen(  # noqa: S603 - fixed argv
+                self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    def wait_ready(self, timeout_s: float = 300.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.popen is not None and self.popen.poll() is not None:
+                raise StackError(f"{self.name} exited ({self.popen.returncode}):\n{self.log_tail()}")
+            try:
+                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                    self.ready_after_s = time.monotonic() - self.started_at
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise StackError(f"{self.name} not ready after {timeout_s:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        self.popen.terminate()
+        try:
+            self.popen.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(timeout=10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@dataclass
+class DefaultStack:
+    """Action server + Rasa server as ``./scripts/run --servers`` starts them."""
+
+    workdir: Path
+    model: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    rows: int = 3000
+    procs: list[Process] = field(default_factory=list)
+    rasa_port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa(self) -> Process:
+        return self.procs[-1]
+
+    def start(self) -> DefaultStack:
+        """Launch both processes (returns at once; :meth:`wait_ready` waits)."""
+        from ops.endpoints import write
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        catalog_url = sample_catalog(self.workdir / "catalog.db", self.rows)
+        action_port, self.rasa_port = free_port(), free_port()
+        env = dict(os.environ)
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            PYTHONDONTWRITEBYTECODE="1",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            DATABASE_URL=catalog_url,
+            TRACKER_DB_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+            LEAD_SPOOL_PATH=str(self.workdir / "spool" / "leads.jsonl"),
+            OPENAI_API_KEY="",
+        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        env.update(self.env)
+        endpoints = write(self.workdir / "endpoints.yml", env)
+        self.procs = [
+            Process(
+                "action server",
+                [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+                env, self.workdir / "actions.log", f"http://127.0.0.1:{action_port}/health",
+            ).launch(),
+            Process(
+                "rasa server",
+                [RASA, "run", "--enable-api", "--model", str(self.model), "--port", str(self.rasa_port),
+                 "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
+                env, self.workdir / "rasa.log", f"http://127.0.0.1:{self.rasa_port}/status",
+            ).launch(),
+        ]  # fmt: skip
+        return self
+
+    def wait_ready(self, timeout_s: float = 300.0) -> DefaultStack:
+        try:
+            for proc in self.procs:
+                proc.wait_ready(timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+    def __enter__(self) -> DefaultStack:
+        return self.start().wait_ready()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name} ---\n{p.log_tail()}" for p in self.procs)
+
+
+def cached_model() -> Path:
+    """The trained model for the current data, else the newest cached one."""
+    from scripts.train_model import CACHE, model_path
+
+    model = model_path()
+    if model.exists():
+        return model
+    cached = sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not cached:
+        sys.exit("no trained model; run .venv/bin/python scripts/train_model.py")
+    return cached[-1]
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average, written next to every figure (the machine is shared)."""
+    try:
+        return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load ?"
