@@ -47,9 +47,9 @@ def sample_catalog(path: Path, rows: int, cache_dir: Path | None = None) -> str:
     cache_dir = cache_dir or ROOT / ".cache" / "catalogs"
     template = cache_dir / f"bench-sample-{rows}.db"
     if not template.exists():
-        from catalog.db import make_engine
         from catalog.importer import import_catalog
         from catalog.sample import write_sample
+        from shopkernel.db import make_engine
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         building = template.with_suffix(f".{os.getpid()}.tmp")
@@ -140,7 +140,7 @@ class DefaultStack:
 
     def start(self) -> DefaultStack:
         """Launch both processes (returns at once; :meth:`wait_ready` waits)."""
-        from ops.endpoints import write
+        from ops.endpoints import write_endpoints as write
 
         self.workdir.mkdir(parents=True, exist_ok=True)
         catalog_url = sample_catalog(self.workdir / "catalog.db", self.rows)
@@ -200,14 +200,14 @@ class DefaultStack:
 
 def cached_model() -> Path:
     """The trained model for the current data, else the newest cached one."""
-    from scripts.train_model import CACHE, model_path
+    from ops.model import CACHE, model_path
 
     model = model_path()
     if model.exists():
         return model
     cached = sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not cached:
-        sys.exit("no trained model; run .venv/bin/python scripts/train_model.py")
+        sys.exit("no trained model; run .venv/bin/python -m ops.model")
     return cached[-1]
 
 

@@ -50,7 +50,7 @@ def _spy(pid: int, out: Path) -> subprocess.Popen:
 
 def start_once(model: Path, workdir: Path, extra_env: dict[str, str], spy_out: Path | None) -> float:
     """Seconds until /status answers 200 with a model id (raises with the log if it never does)."""
-    from ops.endpoints import write
+    from ops.endpoints import write_endpoints as write
 
     env = dict(os.environ)
     env.update(
