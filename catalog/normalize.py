@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from shopkernel.language import has_arabic
 from shopkernel.numerals import DIGIT_FOLD
 
 _PART_NO_STRIP = re.compile(r"[\s\-./_]+")
@@ -57,11 +58,6 @@ def normalize_text(text: str) -> str:
     text = normalize_arabic(text)
     text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
-
-
-def has_arabic(text: str) -> bool:
-    """True when the text contains Arabic letters (used to answer in Arabic)."""
-    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text or "")
 
 
 # --------------------------------------------------------------------------- matching keys

@@ -25,9 +25,10 @@ from sqlalchemy import and_, case, func, literal, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from catalog.normalize import has_arabic, normalize_part_number
+from catalog.normalize import normalize_part_number
 from catalog.schema import CONDITIONS, Category, Fitment, Make, Model, Part, PartNumber
 from catalog.vocabulary import ACCEPT_SCORE, STOPWORDS, Vocabulary, tokenize
+from shopkernel.language import has_arabic
 from shopkernel.numerals import MIN_YEAR, is_model_year, max_year
 
 MAX_LIMIT = 100

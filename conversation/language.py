@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from catalog.normalize import has_arabic
 from conversation.words import LANGUAGE_NEUTRAL
+from shopkernel.language import has_arabic
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Short words Arabic speakers use in Latin letters without meaning "switch to English".

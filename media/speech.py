@@ -18,10 +18,10 @@ from typing import Protocol
 
 import openai
 
-from catalog.normalize import has_arabic
 from media.audio import Pcm
 from media.errors import EngineFailed, EngineTimeout, EngineUnavailable
 from media.settings import MediaSettings
+from shopkernel.language import has_arabic
 
 log = logging.getLogger(__name__)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from catalog.normalize import arabic_variants, has_arabic, normalize_text, singular
+from catalog.normalize import arabic_variants, normalize_text, singular
 from catalog.vocabulary.words import CONDITION_INDEX, STOPWORDS
 from catalog.vocabulary.years import is_year
+from shopkernel.language import has_arabic
 from shopkernel.numerals import fold_digits
 
 MIN_FUZZY_LEN = 5  # shorter words are matched exactly only ("yes" never becomes "ES", "step" not "stop")

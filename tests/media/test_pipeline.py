@@ -11,8 +11,8 @@ import random
 import pytest
 from PIL import Image
 
-from catalog.normalize import has_arabic
 from media.pipeline import MediaPipeline
+from shopkernel.language import has_arabic
 from tests.fakes.openai_server import FakeOpenAIServer, server_error
 from tests.media.cards import Distortion, card_photo, make_vin
 from tests.media.voice import silence_ogg, speak_wav, to_ogg_opus

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.normalize import has_arabic
 from catalog.vehicle_ids import decode, friendly_problem
+from shopkernel.language import has_arabic
 
 
 def test_length_message_says_how_many_characters_were_sent():
