@@ -27,7 +27,7 @@ from media.chassis_photo import ChassisReading, read_chassis_numbers
 from media.errors import EngineFailed, EngineTimeout, EngineUnavailable, MediaError
 from media.limits import check_media
 from media.ocr import TesseractOcr
-from media.replies import reply_for
+from media.replies import heard_reply, reply_for
 from media.settings import MediaSettings
 from media.speech import Transcriber, Transcript, make_transcribers
 
@@ -53,12 +53,6 @@ class MediaResult:
 def intent_payload(intent: str, entities: dict[str, str] | None = None) -> str:
     """Rasa's ``/intent{"entity": "value"}`` message syntax."""
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
-
-
-def heard_reply(transcript: Transcript) -> str:
-    if transcript.language == "ar":
-        return f"🎤 فهمت: «{transcript.text}»"
-    return f'🎤 I heard: "{transcript.text}"'
 
 
 class MediaPipeline:
@@ -90,26 +84,31 @@ class MediaPipeline:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
-    async def handle(self, kind: str, data: bytes, declared_mime: str | None = None) -> MediaResult:
-        """Turn one photo (``kind="image"``) or voice note (``"audio"``) into a :class:`MediaResult`."""
+    async def handle(
+        self, kind: str, data: bytes, declared_mime: str | None = None, language: str | None = None
+    ) -> MediaResult:
+        """Turn one photo (``kind="image"``) or voice note (``"audio"``) into a :class:`MediaResult`.
+
+        ``language`` ("en", "ar" or None for both) is the customer's, for the replies.
+        """
         started = time.monotonic()
         try:
             real = check_media(kind, data, declared_mime)
             if kind == "image":
                 result = await self._photo(data)
             else:
-                result = await self._voice(data, real.format)
+                result = await self._voice(data, real.format, language)
         except MediaError as exc:
             log.warning("media %s refused (%s): %s", kind, exc.reason, exc)
-            result = self._error(kind, exc.reason)
+            result = self._error(kind, exc.reason, language)
         except Exception:  # noqa: BLE001 - a bug here must not lose the customer's message
             log.exception("media %s: unexpected failure", kind)
-            result = self._error(kind, "engine_failed")
+            result = self._error(kind, "engine_failed", language)
         log.info("media %s -> %s in %.2fs", kind, result.reason, time.monotonic() - started)
         return result
 
-    def _error(self, kind: str, reason: str) -> MediaResult:
-        reply = reply_for(reason, kind, max_audio_seconds=self.settings.max_audio_seconds)
+    def _error(self, kind: str, reason: str, language: str | None = None) -> MediaResult:
+        reply = reply_for(reason, kind, language, max_audio_seconds=self.settings.max_audio_seconds)
         return MediaResult(kind, None, reply, reason)
 
     async def _run(self, timeout_s: float, fn, *args) -> Any:  # noqa: ANN001
@@ -136,7 +135,7 @@ class MediaPipeline:
             "image", message, None, "chassis_number", {**meta, entity: reading.vehicle.normalized}
         )
 
-    async def _voice(self, data: bytes, fmt: str) -> MediaResult:
+    async def _voice(self, data: bytes, fmt: str, language: str | None = None) -> MediaResult:
         settings = self.settings
         pcm = await self._run(
             settings.speech_timeout_s,
@@ -150,7 +149,7 @@ class MediaPipeline:
         )
         transcript = await self._transcribe(data, fmt, pcm)
         if not transcript.text:
-            return self._error("audio", "no_speech")
+            return self._error("audio", "no_speech", language)
         meta = {
             "voice": True,
             "transcript": transcript.text,
@@ -158,7 +157,8 @@ class MediaPipeline:
             "language": transcript.language,
             "duration_s": round(transcript.duration_s, 1),
         }
-        return MediaResult("audio", transcript.text, heard_reply(transcript), "voice", meta)
+        heard = heard_reply(transcript.text, transcript.language or language)
+        return MediaResult("audio", transcript.text, heard, "voice", meta)
 
     async def _transcribe(self, data: bytes, fmt: str, pcm) -> Transcript:  # noqa: ANN001
         """First engine that answers; a failing online engine falls back to the offline one."""

@@ -8,7 +8,8 @@ The connector calls ``WhatsAppMediaHandler(fetcher=MediaFetcher)`` once and then
 ``await handler.handle(kind, media_id, mime_type, sender)`` per photo or voice note. It
 returns a :class:`MediaResult`: ``message`` is the text Rasa gets (an intent payload for
 photos, the transcript for voice notes; None when the media could not be used) and ``reply``
-the specific bilingual text the connector sends first ("I heard: …", "that voice note is too
+the text the connector sends first, in the customer's language (both while unknown), from
+config/customer_copy.yml ("I heard: …", "that voice note is too
 long…").
 """
 
@@ -38,7 +39,9 @@ class WhatsAppMediaHandler:
         self.fetcher = fetcher
         self.pipeline = pipeline or MediaPipeline(MediaSettings.from_env())
 
-    async def handle(self, kind: str, media_id: str, mime_type: str, sender: str) -> MediaResult:
+    async def handle(
+        self, kind: str, media_id: str, mime_type: str, sender: str, language: str | None = None
+    ) -> MediaResult:
         """Download and interpret one media message; never raises.
 
         The connector sends ``reply`` first and gives ``message`` to Rasa.
@@ -48,14 +51,14 @@ class WhatsAppMediaHandler:
         except MediaTooLargeError:
             log.warning("media %s from %s is over the size limit", kind, mask_phone(sender))
             return MediaResult(
-                kind, None, reply_for("too_large", kind), "too_large", {"download": "too_large"}
+                kind, None, reply_for("too_large", kind, language), "too_large", {"download": "too_large"}
             )
         except (MediaNotFoundError, MediaDownloadError) as exc:
             log.warning(
                 "media %s from %s could not be downloaded: %s", kind, mask_phone(sender), type(exc).__name__
             )
-            return MediaResult(kind, None, reply_for("download_failed", kind), "download_failed")
+            return MediaResult(kind, None, reply_for("download_failed", kind, language), "download_failed")
         declared = mime_type or getattr(media, "mime_type", "")
-        result = await self.pipeline.handle(kind, media.data, declared)
+        result = await self.pipeline.handle(kind, media.data, declared, language)
         log.info("media %s from %s: %s", kind, mask_phone(sender), result.reason)
         return result

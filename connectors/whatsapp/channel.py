@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -25,7 +26,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from connectors.whatsapp import texts
 from connectors.whatsapp.aliases import PayloadAliases
 from connectors.whatsapp.dispatch import Ignore, PoliteReply, ToMediaPipeline, ToRasa, decide, rasa_metadata
 from connectors.whatsapp.errors import MediaTooLargeError
@@ -48,7 +48,9 @@ from connectors.whatsapp.tables import metadata as connector_tables
 from connectors.whatsapp.turns import TurnSender
 from ops import logging as ops_logging
 from ops import metrics
+from shopkernel.copy import say
 from shopkernel.db import create_missing_tables, make_engine
+from shopkernel.language import LanguageMemory
 from shopkernel.masking import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class Runtime:
     sender: MessageSender
     media_handler: MediaHandler
     queues: SenderQueues = field(default_factory=SenderQueues)
+    languages: LanguageMemory = field(default_factory=LanguageMemory)  # per customer, this process
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     queued: set[str] = field(default_factory=set)  # message ids waiting or running in this process
 
@@ -331,8 +334,11 @@ class WhatsAppInput(InputChannel):
             return DONE
         if item.attempts > self.settings.inbox_max_attempts:
             logger.error("Giving up on message %s after %d attempts", message.message_id, item.attempts - 1)
-            await WhatsAppOutput(runtime.sender).send_text_message(
-                message.sender_id, texts.SOMETHING_WENT_WRONG
+            await _say(
+                WhatsAppOutput(runtime.sender, runtime.languages),
+                message.sender_id,
+                "connector.something_went_wrong",
+                runtime.languages.get(message.sender_id),
             )
             return FAILED
         already = await runtime.inbox.sent(message.message_id) if item.attempts > 1 else {}
@@ -404,18 +410,23 @@ class WhatsAppInput(InputChannel):
             return
         if self.settings.mark_read and first_attempt:
             runtime.spawn(runtime.sender.mark_read(message.message_id), "mark as read")
-        output = WhatsAppOutput(sender)  # type: ignore[arg-type] - same interface, numbered sends
+        output = WhatsAppOutput(sender, runtime.languages)  # type: ignore[arg-type] - numbered sends
+        if isinstance(decision, ToRasa) and message.type == "text":
+            runtime.languages.note(message.sender_id, decision.text)
+        language = runtime.languages.get(message.sender_id)  # None: not known yet, both are sent
         if isinstance(decision, PoliteReply):
-            await output.send_text_message(message.sender_id, decision.text)
+            await _say(output, message.sender_id, decision.copy_key, language)
             return
         if isinstance(decision, ToMediaPipeline):
-            text, reply = await self._media_outcome(runtime, message, decision)
+            runtime.languages.note(message.sender_id, decision.caption)
+            language = runtime.languages.get(message.sender_id)
+            text, reply = await self._media_outcome(runtime, message, decision, language)
             if reply:
-                await output.send_text_message(message.sender_id, reply)
+                await output.send_text_message(message.sender_id, reply, connector_copy=True)
             text = text or decision.caption
             if not text:
                 if not reply:
-                    await output.send_text_message(message.sender_id, texts.MEDIA_NOT_UNDERSTOOD)
+                    await _say(output, message.sender_id, "connector.media_not_understood", language)
                 return
             decision = ToRasa(text, decision.metadata)
         await self._run_turn(runtime, message, decision, output, on_new_message)
@@ -442,15 +453,17 @@ class WhatsAppInput(InputChannel):
         metrics.observe_turn(time.perf_counter() - started)
 
     async def _media_outcome(
-        self, runtime: Runtime, message: InboundMessage, decision: ToMediaPipeline
+        self, runtime: Runtime, message: InboundMessage, decision: ToMediaPipeline, language: str | None
     ) -> tuple[str | None, str | None]:
         """(text for Rasa, reply for the customer) from the media pipeline; never raises."""
+        handle = runtime.media_handler.handle
+        extra = {"language": language} if _takes_language(handle) else {}
         try:
-            result = await runtime.media_handler.handle(
-                decision.kind, decision.media_id, decision.mime_type, message.sender_id
+            result = await handle(
+                decision.kind, decision.media_id, decision.mime_type, message.sender_id, **extra
             )
         except MediaTooLargeError:
-            return None, texts.MEDIA_TOO_LARGE
+            return None, say("connector.media_too_large", language)
         except Exception:  # noqa: BLE001 - a broken pipeline must not lose the message
             logger.exception("Media handler failed on %s %s", decision.kind, decision.media_id)
             return None, None
@@ -504,3 +517,16 @@ def build_runtime(settings: WhatsAppSettings) -> Runtime:
         sender=sender,
         media_handler=media_handler,
     )
+
+
+async def _say(output: WhatsAppOutput, recipient_id: str, copy_key: str, language: str | None) -> None:
+    """Send one entry of config/customer_copy.yml (both languages while the customer's is unknown)."""
+    await output.send_text_message(recipient_id, say(copy_key, language), connector_copy=True)
+
+
+def _takes_language(handle: Callable[..., Any]) -> bool:
+    """Media handlers written before the copy file took no ``language``; they still work."""
+    try:
+        return "language" in inspect.signature(handle).parameters
+    except (TypeError, ValueError):
+        return False

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.whatsapp import texts
 from connectors.whatsapp.payloads import InboundMessage
 
 MEDIA_KINDS = ("image", "audio")
+
+
+UNSUPPORTED = "connector.unsupported_type"  # config/customer_copy.yml
+# What Rasa reads for a shared location (the NLU is trained on it; the customer never sees it).
+LOCATION_MESSAGE = "My location: {where}"
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,12 @@ class ToMediaPipeline:
 
 @dataclass(frozen=True)
 class PoliteReply:
-    """Answer directly without a Rasa turn (types the assistant cannot read)."""
+    """Answer directly without a Rasa turn (types the assistant cannot read).
 
-    text: str
+    ``copy_key`` names the entry in config/customer_copy.yml; the channel picks the language.
+    """
+
+    copy_key: str
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,7 @@ def decide(message: InboundMessage) -> Decision:
         return Ignore("reaction")
     if kind == "system":
         return Ignore("system notice")
-    return PoliteReply(
-        texts.UNSUPPORTED_TYPE
-    )  # video, document, sticker, contacts, order, unsupported, new types
+    return PoliteReply(UNSUPPORTED)  # video, document, sticker, contacts, order, unsupported, new types
 
 
 def _text(body: dict[str, Any]) -> Decision:
@@ -85,13 +90,13 @@ def _interactive(interactive: dict[str, Any]) -> Decision:
             return ToRasa(reply_id, {"reply_title": _s(reply.get("title"))})
         title = _s(reply.get("title"))
         return ToRasa(title) if title else Ignore("interactive reply without id")
-    return PoliteReply(texts.UNSUPPORTED_TYPE)  # nfm_reply (Flows) and future types
+    return PoliteReply(UNSUPPORTED)  # nfm_reply (Flows) and future types
 
 
 def _media(kind: str, media: dict[str, Any]) -> Decision:
     media_id = _s(media.get("id"))
     if not media_id:
-        return PoliteReply(texts.UNSUPPORTED_TYPE)
+        return PoliteReply(UNSUPPORTED)
     mime_type = _s(media.get("mime_type"))
     voice = bool(media.get("voice")) if kind == "audio" else False
     caption = _s(media.get("caption"))
@@ -110,7 +115,7 @@ def _location(location: dict[str, Any]) -> Decision:
     name, address = _s(location.get("name")), _s(location.get("address"))
     where = ", ".join(part for part in (name, address) if part) or f"{lat}, {lon}"
     meta = {"location": {"latitude": lat, "longitude": lon, "name": name, "address": address}}
-    return ToRasa(texts.LOCATION_TEXT.format(where=where), meta)
+    return ToRasa(LOCATION_MESSAGE.format(where=where), meta)
 
 
 def rasa_metadata(message: InboundMessage) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.whatsapp import texts
+from shopkernel.copy import say
+from shopkernel.language import script_language
 
 TEXT_MAX = 4096
 INTERACTIVE_BODY_MAX = 1024
@@ -142,18 +143,20 @@ def fits_reply_buttons(choices: list[Choice]) -> bool:
 
 
 def interactive_messages(
-    text: str, choices: list[Choice], list_button: str = texts.LIST_BUTTON
+    text: str, choices: list[Choice], language: str | None = None
 ) -> list[dict[str, Any]]:
     """Reply buttons when they fit, else lists of at most 10 rows (several if needed).
 
     Any text that does not fit the 1024-character body goes first as plain text.
-    Payloads must already fit the id limits (see aliases.py).
+    Payloads must already fit the id limits (see aliases.py). The connector's own words
+    (config/customer_copy.yml, ``lists``) follow ``language``, else the script of ``text``.
     """
+    language = language or script_language(text)
     messages: list[dict[str, Any]] = []
-    body = text.strip() or texts.CHOOSE_OPTION
+    body = text.strip() or say("lists.choose_option", language)
     if len(body) > INTERACTIVE_BODY_MAX:
         messages.extend(text_message(part) for part in split_text(body))
-        body = texts.CHOOSE_OPTION
+        body = say("lists.choose_option", language)
     if not choices:
         return messages or [text_message(body)]
     if fits_reply_buttons(choices):
@@ -161,8 +164,11 @@ def interactive_messages(
         return messages
     pages = [choices[i : i + MAX_ROWS] for i in range(0, len(choices), MAX_ROWS)]
     for number, page in enumerate(pages, start=1):
-        page_body = body if number == 1 else texts.MORE_OPTIONS.format(page=number, pages=len(pages))
-        messages.append(_list_message(page_body, page, list_button))
+        page_body = (
+            body if number == 1 else say("lists.more_options", language, page=number, pages=len(pages))
+        )
+        # one button label only (20 characters): English when the language is unknown
+        messages.append(_list_message(page_body, page, say("lists.list_button", language or "en")))
     return messages
 
 

@@ -14,6 +14,7 @@ from rasa.core.channels.channel import OutputChannel
 
 from connectors.whatsapp import outbound
 from connectors.whatsapp.sender import MessageSender
+from shopkernel.language import LanguageMemory
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,15 @@ class WhatsAppOutput(OutputChannel):
     def name(cls) -> str:
         return "whatsapp"
 
-    def __init__(self, sender: MessageSender) -> None:
+    def __init__(self, sender: MessageSender, languages: LanguageMemory | None = None) -> None:
         self.sender = sender
+        # The assistant's replies are in the customer's language (its `language` slot): what the
+        # connector itself adds (list buttons, apologies) follows the last one.
+        self.languages = languages if languages is not None else LanguageMemory(size=1000)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if not kwargs.get("connector_copy"):  # the connector's own words do not set the language
+            self.languages.note(recipient_id, str(text or ""))
         for part in outbound.split_text(str(text or "")):
             await self.sender.send(recipient_id, outbound.text_message(part))
 
@@ -54,7 +60,8 @@ class WhatsAppOutput(OutputChannel):
         choices = outbound.choices_from_buttons(buttons)
         # A list row id allows 200 characters, a reply button 256: fit the stricter one.
         choices = await self.sender.fit_ids(choices, outbound.ROW_ID_MAX)
-        for message in outbound.interactive_messages(str(text or ""), choices):
+        language = self.languages.note(recipient_id, str(text or ""))
+        for message in outbound.interactive_messages(str(text or ""), choices, language):
             await self.sender.send(recipient_id, message)
 
     async def send_quick_replies(

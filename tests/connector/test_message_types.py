@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.whatsapp import texts
 from connectors.whatsapp.channel import WhatsAppInput
+from shopkernel.copy import say
 from simulator import webhooks
 from tests.connector.harness import BotServer, make_settings
 
@@ -27,6 +27,10 @@ class RecordingPipeline:
         if media.data == b"unreadable":
             return None
         return f"{kind} says: {media.data.decode()}"
+
+
+def _first_reply(fake_graph) -> str:  # noqa: ANN001
+    return fake_graph.messages_to(CUSTOMER)[0].payload["text"]["body"]
 
 
 async def _send(bot, message, name="Sara"):
@@ -113,7 +117,7 @@ async def test_types_the_bot_cannot_read_get_a_polite_reply_without_a_turn(bot, 
     await _send(bot, message)
     assert bot.received == []
     [reply] = fake_graph.messages_to(CUSTOMER)
-    assert reply.payload["text"]["body"] == texts.UNSUPPORTED_TYPE
+    assert reply.payload["text"]["body"] == say("connector.unsupported_type")
 
 
 async def test_image_and_voice_note_without_a_pipeline_ask_the_customer_to_type(bot, fake_graph):
@@ -121,7 +125,7 @@ async def test_image_and_voice_note_without_a_pipeline_ask_the_customer_to_type(
     await _send(bot, webhooks.audio(CUSTOMER, fake_graph.register_media(b"ogg", "audio/ogg")))
     assert bot.received == []
     assert [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)] == [
-        texts.MEDIA_NOT_UNDERSTOOD
+        say("connector.media_not_understood")
     ] * 2
 
 
@@ -169,19 +173,19 @@ async def test_voice_note_carries_the_voice_flag(media_bot, fake_graph):
 async def test_pipeline_that_understands_nothing_asks_to_type(media_bot, fake_graph):
     await _send(media_bot, webhooks.image(CUSTOMER, fake_graph.register_media(b"unreadable", "image/png")))
     assert media_bot.received == []
-    assert fake_graph.messages_to(CUSTOMER)[0].payload["text"]["body"] == texts.MEDIA_NOT_UNDERSTOOD
+    assert _first_reply(fake_graph) == say("connector.media_not_understood")
 
 
 async def test_too_large_photo_gets_a_specific_reply(media_bot, fake_graph):
     media_id = fake_graph.register_media(b"x" * (5 * 1024 * 1024 + 1), "image/jpeg")
     await _send(media_bot, webhooks.image(CUSTOMER, media_id))
     assert media_bot.received == []
-    assert fake_graph.messages_to(CUSTOMER)[0].payload["text"]["body"] == texts.MEDIA_TOO_LARGE
+    assert _first_reply(fake_graph) == say("connector.media_too_large")
 
 
 async def test_expired_media_id_does_not_lose_the_customer(media_bot, fake_graph):
     await _send(media_bot, webhooks.image(CUSTOMER, "404404404"))
-    assert fake_graph.messages_to(CUSTOMER)[0].payload["text"]["body"] == texts.MEDIA_NOT_UNDERSTOOD
+    assert _first_reply(fake_graph) == say("connector.media_not_understood")
 
 
 async def test_bsuid_only_customer_is_keyed_and_answered_by_bsuid(bot, fake_graph):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.whatsapp import outbound, texts
+from connectors.whatsapp import outbound
+from shopkernel.copy import say
 from simulator import webhooks
 from tests.connector.harness import MANY_PARTS
 
@@ -73,7 +74,7 @@ async def test_twelve_parts_become_two_lists_with_full_titles_kept(out, fake_gra
     first, second = (_interactive(m) for m in fake_graph.sent)
     assert first["type"] == second["type"] == "list"
     assert first["body"]["text"] == "Parts that fit:"
-    assert second["body"]["text"] == texts.MORE_OPTIONS.format(page=2, pages=2)
+    assert second["body"]["text"] == say("lists.more_options", "en", page=2, pages=2)
     rows = first["action"]["sections"][0]["rows"] + second["action"]["sections"][0]["rows"]
     assert [r["id"] for r in rows] == [p["payload"] for p in MANY_PARTS]
     assert len(first["action"]["sections"][0]["rows"]) == 10
@@ -120,7 +121,7 @@ async def test_body_over_1024_characters_goes_first_as_text(out, fake_graph):
     kinds = [m.type for m in fake_graph.sent]
     assert kinds == ["text", "interactive"]
     assert fake_graph.sent[0].payload["text"]["body"] == text.strip()
-    assert _interactive(fake_graph.sent[1])["body"]["text"] == texts.CHOOSE_OPTION
+    assert _interactive(fake_graph.sent[1])["body"]["text"] == say("lists.choose_option", "en")
     assert fake_graph.rejected == []
 
 

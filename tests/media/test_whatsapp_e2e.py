@@ -10,12 +10,12 @@ import random
 
 import pytest
 
-from connectors.whatsapp import texts
 from connectors.whatsapp.channel import WhatsAppInput
 from media.pipeline import MediaPipeline
 from media.replies import reply_for
 from media.settings import MediaSettings
 from media.whatsapp_handler import WhatsAppMediaHandler
+from shopkernel.copy import say
 from simulator import webhooks
 from simulator.graph_server import FakeGraphApi
 from tests.connector.harness import ACCESS_TOKEN, APP_SECRET, BotServer, make_settings
@@ -81,4 +81,4 @@ async def test_pdf_sent_as_a_photo_gets_an_answer_and_no_turn(bot, fake_graph):
     replies = [m.payload["text"]["body"] for m in fake_graph.messages_to(CUSTOMER)]
     # the pipeline's specific reply (what went wrong, how to send it), not the connector's generic one
     assert replies == [reply_for("unsupported_type", "image")]
-    assert texts.MEDIA_NOT_UNDERSTOOD not in replies
+    assert say("connector.media_not_understood") not in replies
