@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 SESSION_START_ACTION = "action_session_start"
@@ -106,11 +107,11 @@ class Conversation:
         """Stable id for links and files: ``<sender id>:<session number>``."""
         return f"{self.sender_id}:{self.session}"
 
-    @property
+    @cached_property
     def started_at(self) -> float:
         return _first_time(self.events)
 
-    @property
+    @cached_property
     def ended_at(self) -> float:
         times = [e["timestamp"] for e in self.events if isinstance(e.get("timestamp"), int | float)]
         return max(times) if times else 0.0
