@@ -106,6 +106,7 @@ def test_two_customers_with_the_same_masked_number_get_two_files(tmp_path):
 
 @pytest.mark.rasa
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # may train the model first (minutes on a busy machine)
 def test_rasa_validates_and_passes_the_saved_stories_and_corrections(tmp_path):
     """``rasa data validate`` on the project with reviewed examples and saved stories added, then
     ``rasa test core --fail-on-prediction-errors`` on the stories of every recorded conversation."""
@@ -138,7 +139,7 @@ def test_rasa_validates_and_passes_the_saved_stories_and_corrections(tmp_path):
     )  # fmt: skip
     output = validate.stdout + validate.stderr
     assert validate.returncode == 0, output[-4000:]
-    assert "conflict" not in output.lower() and "reviewed.yml" not in output, output[-4000:]
+    assert "No story structure conflicts found" in output and "reviewed.yml" not in output, output[-4000:]
     test = subprocess.run(
         [RASA, "test", "core", "--model", str(ensure_model(quiet=True)), "--stories", "tests/stories",
          "--fail-on-prediction-errors", "--no-plot", "--out", str(tmp_path / "core")],
