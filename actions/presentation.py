@@ -9,6 +9,7 @@ Row ids and button payloads are Rasa intents with entities, e.g.
 
 from __future__ import annotations
 
+from catalog.links import part_url
 from conversation.items import ShownItem, choose_payload
 
 MAX_BUTTONS = 3
@@ -21,18 +22,32 @@ SECTION_TITLE = 24
 BODY = 1024
 
 
-def item_line(number: int, item: ShownItem) -> str:
-    """``1. Front Brake Pads – Toyota Genuine – 04465-60320 – AED 245 – ✅ 4``"""
-    return (
+def item_line(number: int, item: ShownItem, url_template: str | None = None) -> str:
+    """``1. Front Brake Pads – Toyota Genuine – 04465-60320 – AED 245 – ✅ 4``, and the part's
+    page on the shop's website on the next line when ``PART_URL_TEMPLATE`` is set (WhatsApp makes
+    it a link)."""
+    line = (
         f"{number}. {item.name} – {item.brand} – {item.part_number} – "
         f"AED {item.price_label} – {item.stock_mark}"
     )
+    url = part_url(url_template, item.sku)
+    return f"{line}\n   {url}" if url else line
 
 
 def fit(text: str, limit: int) -> str:
     """Cut to a WhatsApp field limit, marking the cut with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _row_description(item: ShownItem, url: str | None) -> str:
+    """Price, stock, number and name; with a website link, price, stock and the whole link
+    instead (a link cut to fit would be a broken link: then it is left out)."""
+    with_url = f"AED {item.price_label} · {item.stock_mark} · {url}" if url else ""
+    if with_url and len(with_url) <= ROW_DESCRIPTION:
+        return with_url
+    text = f"AED {item.price_label} · {item.stock_mark} · {item.part_number} · {item.name}"
+    return fit(text, ROW_DESCRIPTION)
 
 
 def buttons(items: list[ShownItem]) -> list[dict[str, str]]:
@@ -45,7 +60,9 @@ def buttons(items: list[ShownItem]) -> list[dict[str, str]]:
     return out
 
 
-def whatsapp_list(items: list[ShownItem], body: str, button_label: str, section_title: str) -> dict:
+def whatsapp_list(
+    items: list[ShownItem], body: str, button_label: str, section_title: str, url_template: str | None = None
+) -> dict:
     """The ``interactive`` object of a WhatsApp list message (type ``list``)."""
     rows = []
     for number, item in enumerate(items[:MAX_ROWS], start=1):
@@ -53,10 +70,7 @@ def whatsapp_list(items: list[ShownItem], body: str, button_label: str, section_
             {
                 "id": choose_payload(item.sku),
                 "title": fit(f"{number}. {item.brand}", ROW_TITLE),
-                "description": fit(
-                    f"AED {item.price_label} · {item.stock_mark} · {item.part_number} · {item.name}",
-                    ROW_DESCRIPTION,
-                ),
+                "description": _row_description(item, part_url(url_template, item.sku)),
             }
         )
     return {

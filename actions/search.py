@@ -87,7 +87,8 @@ class ActionSearchParts(Action):
         list, WhatsApp gets only a header line before it: the list rows already carry every item,
         and the full text would be a second, longer copy of the same answer.
         """
-        lines = "\n".join(item_line(n, item) for n, item in enumerate(items, start=1))
+        template = get_runtime().settings.part_url_template
+        lines = "\n".join(item_line(n, item, template) for n, item in enumerate(items, start=1))
         by_number = bool(labels.get("part_number"))
         response = "utter_results_for_number" if by_number else "utter_results"
         if len(items) <= MAX_BUTTONS:
@@ -101,6 +102,7 @@ class ActionSearchParts(Action):
             body=response_text(domain, body, language, count=len(items), **labels),
             button_label=response_text(domain, "utter_results_list_button", language),
             section_title=response_text(domain, "utter_results_list_title", language),
+            url_template=template,
         )
         dispatcher.utter_message(
             response=response, items=lines, json_message={"whatsapp": interactive}, **labels

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.chassis_lookup import LookupSettings
+from catalog.links import part_url_template
 from catalog.settings import DEFAULT_LEAD_SPOOL, Settings
 from shopkernel.env import EnvReader
 from shopkernel.paths import CONFIG_DIR
@@ -24,6 +25,7 @@ class AssistantSettings:
     ``VOCABULARY_TTL_SECONDS``: how long the in-memory vocabulary is reused before a reload.
     ``RESULTS_SHOWN``: items per search answer (1-10).
     ``CHASSIS_LOOKUP_*``: the optional online VIN lookup (off while ``CHASSIS_LOOKUP_URL`` is empty).
+    ``PART_URL_TEMPLATE``: the shop's product page (``{sku}`` replaced), shown with each result.
     """
 
     catalog: Settings = field(default_factory=Settings)
@@ -32,6 +34,7 @@ class AssistantSettings:
     vocabulary_ttl_seconds: float = 300.0
     results_shown: int = 5
     lookup: LookupSettings = field(default_factory=LookupSettings)
+    part_url_template: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AssistantSettings:
@@ -44,4 +47,6 @@ class AssistantSettings:
             vocabulary_ttl_seconds=read.number("VOCABULARY_TTL_SECONDS", 300.0, minimum=0),
             results_shown=read.integer("RESULTS_SHOWN", 5, minimum=1, maximum=10),
             lookup=LookupSettings.from_env(env),
+            part_url_template=part_url_template(read),
         )
+

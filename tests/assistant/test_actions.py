@@ -215,3 +215,17 @@ async def test_typed_number_during_the_form_is_not_a_pick(runtime, domain):
     assert await ActionChoosePart().run(dispatcher, tracker, domain) == []
     assert dispatcher.messages == []
     assert leads(runtime, channel_user_id="971500000012") == []
+
+
+async def test_results_link_the_shops_website_when_configured(runtime, domain):
+    from dataclasses import replace
+
+    runtime.settings = replace(runtime.settings, part_url_template="https://carpartsdubai.example/p/{sku}")
+    dispatcher, remembered = await search(LC_2015, domain)
+    [message] = dispatcher.messages
+    for sku in remembered["latest"]:
+        assert f"https://carpartsdubai.example/p/{sku}" in message["items"]
+    interactive = message.get("custom", {}).get("whatsapp")
+    if interactive:  # more than 3 results: a WhatsApp list, one row per result
+        rows = interactive["action"]["sections"][0]["rows"]
+        assert [r["description"].rsplit("/p/", 1)[1] for r in rows] == remembered["latest"]

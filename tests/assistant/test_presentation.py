@@ -38,3 +38,36 @@ def test_lists_and_buttons_respect_whatsapp_limits(brand, name, count):
 def test_text_line_has_what_a_customer_needs():
     line = item_line(2, item("TOY-1", "Toyota Genuine", "Front Brake Pads", stock=0))
     assert line == "2. Front Brake Pads – Toyota Genuine – 04465-60320 – AED 1245.50 – ⏳"
+
+
+SHOP = "https://carpartsdubai.example/p/{sku}"
+
+
+def test_text_line_links_the_website_when_configured():
+    line = item_line(1, item("BP-100001", "Toyota Genuine", "Front Brake Pads"), SHOP)
+    first, second = line.split("\n")
+    assert first == "1. Front Brake Pads – Toyota Genuine – 04465-60320 – AED 1245.50 – ✅ 3"
+    assert second.strip() == "https://carpartsdubai.example/p/BP-100001"
+    odd = item_line(1, item("BP 1/2", "Denso", "Oil Filter"), SHOP)
+    assert odd.endswith("/p/BP%201%2F2")  # a sku with a space or slash stays one working link
+
+
+def _rows(items, template):
+    listed = whatsapp_list(items, body="b", button_label="See", section_title="Parts", url_template=template)
+    return listed["action"]["sections"][0]["rows"]
+
+
+def test_list_rows_carry_the_whole_link_or_none():
+    rows = _rows([item("BP-100001", "Toyota Genuine", "Front Brake Pads")] * 4, SHOP)
+    assert rows[0]["description"] == "AED 1245.50 · ✅ 3 · https://carpartsdubai.example/p/BP-100001"
+    long_site = "https://www.carpartsdubai-genuine-and-aftermarket-parts.example/catalogue/item/{sku}"
+    rows = _rows([item("BP-100001", "Toyota Genuine", "Front Brake Pads")], long_site)
+    assert "http" not in rows[0]["description"]  # a cut link would be a broken link
+    assert rows[0]["description"].startswith("AED 1245.50 · ✅ 3 · 04465-60320")
+
+
+@given(brand=words, name=words, sku=st.text(min_size=1, max_size=40))
+def test_limits_hold_with_links(brand, name, sku):
+    listed = whatsapp_list([item(sku, brand, name)], body=name, button_label="See", section_title="Parts",
+                           url_template=SHOP)  # fmt: skip
+    assert len(listed["action"]["sections"][0]["rows"][0]["description"]) <= 72

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from catalog.chassis_lookup import LookupSettings
+from catalog.links import part_url_template
 from shopkernel.env import EnvReader, SettingsError
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$", re.I)
@@ -73,12 +74,9 @@ class ApiSettings:
         for origin in origins:
             if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
                 raise SettingsError(f"API_CORS_ORIGINS: {origin!r} is not an origin like https://shop.example")
-        template = read.text("PART_URL_TEMPLATE") or None
-        if template and "{sku}" not in template:
-            raise SettingsError("PART_URL_TEMPLATE must contain {sku}, e.g. https://shop.example/parts/{sku}")
         return cls(
             cors_origins=origins,
-            part_url_template=template,
+            part_url_template=part_url_template(read),
             redis_url=read.url("REDIS_URL", schemes=("redis", "rediss", "unix")) or None,
             anonymous_rate=Rate.parse(read.text("API_RATE_LIMIT", "120/minute"), "API_RATE_LIMIT"),
             key_rate=Rate.parse(read.text("API_KEY_RATE_LIMIT", "1200/minute"), "API_KEY_RATE_LIMIT"),
