@@ -44,6 +44,7 @@ class ActionChoosePart(Action):
                 "part_number": item.part_number,
                 "condition": item.condition,
                 "stock_when_chosen": item.stock,
+                "items_shown": _latest_items(remembered),  # the console shows them with today's prices
             },
         )
         lead_id = await save_lead(draft)
@@ -60,6 +61,12 @@ class ActionChoosePart(Action):
         )
         dispatcher.utter_message(response="utter_anything_else")
         return []
+
+
+def _latest_items(remembered: dict) -> list[dict]:
+    """The items of the list the customer chose from, as shown (price and stock at that time)."""
+    items = remembered.get("items") or {}
+    return [items[sku] for sku in remembered.get("latest") or [] if isinstance(items.get(sku), dict)][:10]
 
 
 def _sku(latest: dict) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -60,13 +61,17 @@ def save_conversation(tracker_url: str, sender_id: str, events: list) -> None:
             Domain.empty(), dialect="postgresql", host=url.host, port=url.port, db=url.database,
             username=url.username, password=url.password,
         )
-    try:
-        tracker = asyncio.run(store.retrieve(sender_id)) or DialogueStateTracker(sender_id, slots=[])
+    async def append() -> None:
+        tracker = await store.retrieve(sender_id) or DialogueStateTracker(sender_id, slots=[])
         now = time.time()
         for n, event in enumerate(events):
             if event.timestamp is None:
                 event.timestamp = now + n * 0.001
             tracker.update(event)
-        asyncio.run(store.save(tracker))
+        await store.save(tracker)
+
+    try:  # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, append()).result()
     finally:
         store.engine.dispose()
