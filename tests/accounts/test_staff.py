@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from accounts import staff
 from accounts.staff import SignInError, StaffError, StaffLoginFailure, StaffSession, StaffUser
-from catalog.db import session_scope
+from shopkernel.db import session_scope
 
 PW = "a long enough password"
 

@@ -1,10 +1,11 @@
-"""Admin pages: staff accounts (create, role, disable, reset password, end sessions)."""
+"""Admin pages: staff accounts (create, role, disable, reset password, end sessions) and API keys."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from accounts import api_keys
 from accounts import staff as accounts
 from accounts.staff import ROLES, SignedIn, StaffError
 from webservice.console.rendering import ConsoleRoute, render
@@ -91,3 +92,45 @@ def update_staff(
     if user_id == staff.user_id and action in ("end_sessions",):
         return RedirectResponse("/console/sign-in", 303)
     return RedirectResponse("/console/admin/staff", 303)
+
+
+# --------------------------------------------------------------------------- API keys
+NAV.append(NavItem("nav.api_keys", "/console/admin/api-keys", ("admin",), order=85, icon="key"))
+
+
+def _keys_page(request: Request, status_code: int = 200, **context) -> Response:  # noqa: ANN003
+    with console_state(request).db() as session:
+        keys = api_keys.list_keys(session)
+    return render(
+        request, "console/admin_api_keys.html",
+        {"keys": keys, "scopes": api_keys.SCOPES, "form": {}, **context}, status_code=status_code,
+    )
+
+
+@router.get("/console/admin/api-keys")
+def api_keys_page(request: Request, staff: SignedIn = Depends(admin_only)) -> Response:
+    return _keys_page(request)
+
+
+@router.post("/console/admin/api-keys")
+async def create_api_key(request: Request, staff: SignedIn = Depends(admin_only)) -> Response:
+    """A new key for the website or a partner; the secret is shown once, only its hash is kept."""
+    form = await request.form()
+    name = str(form.get("name") or "")
+    scopes = [str(s) for s in form.getlist("scopes")]
+    try:
+        with console_state(request).db() as session:
+            new = api_keys.create_key(session, name, scopes)
+    except api_keys.ApiKeyError as exc:
+        return _keys_page(request, 400, error=str(exc), form={"name": name, "scopes": scopes})
+    return _keys_page(request, 201, created={"name": new.info.name, "secret": new.secret})
+
+
+@router.post("/console/admin/api-keys/{key_id}/revoke")
+def revoke_api_key(request: Request, key_id: str, staff: SignedIn = Depends(admin_only)) -> Response:
+    try:
+        with console_state(request).db() as session:
+            api_keys.revoke_key(session, key_id)
+    except api_keys.ApiKeyError:
+        raise HTTPException(404) from None
+    return RedirectResponse("/console/admin/api-keys", 303)
