@@ -118,11 +118,23 @@ class LiveFeed:
         self.listeners: list[Listener] = []
         self.healthy = True
         self._task: asyncio.Task[None] | None = None
+        self._positioned = False  # the cursor starts at the newest event once the store answers
 
     async def start(self) -> None:
-        """Begin at the newest stored event: pages load history themselves."""
-        self.cursor.low = await asyncio.to_thread(self.reader.last_id)
+        """Begin at the newest stored event: pages load history themselves.
+
+        A tracker store that is down at start-up must not stop the web service (leads, sign-in and
+        the rest work without it): the feed then finds its starting point once the store answers.
+        """
+        try:
+            await self._position()
+        except Exception:  # noqa: BLE001 - retried by _run
+            log.warning("live feed: tracker store not readable at start-up; will retry")
         self._task = asyncio.create_task(self._run(), name="console-live-feed")
+
+    async def _position(self) -> None:
+        self.cursor.low = await asyncio.to_thread(self.reader.last_id)
+        self._positioned = True
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -158,6 +170,8 @@ class LiveFeed:
     async def _run(self) -> None:
         while True:
             try:
+                if not self._positioned:
+                    await self._position()
                 await self.poll_once()
                 if not self.healthy:
                     log.info("live feed: tracker store readable again")
