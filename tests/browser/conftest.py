@@ -134,8 +134,10 @@ def console(tmp_path_factory) -> Iterator[ConsoleServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # noqa: ANN201 - a playwright Browser
+    """Per module, not per session: Playwright's sync API keeps an asyncio loop running on this
+    thread while it is open, which breaks async tests (pytest-asyncio) that run after it."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
