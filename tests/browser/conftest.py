@@ -193,6 +193,7 @@ def screenshot():  # noqa: ANN201
 
     def take(page, name: str) -> Path:  # noqa: ANN001
         path = SCREENSHOTS / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # else the sticky top bar is drawn mid-page
         page.screenshot(path=str(path), full_page=True)
         return path
 
