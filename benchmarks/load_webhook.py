@@ -291,7 +291,7 @@ def main() -> None:
     if not model.exists():
         cached = sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
         if not cached:
-            sys.exit("no trained model; run ops/model.py")
+            sys.exit("no trained model; run .venv/bin/python -m ops.model")
         model = cached[-1]
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     admin_url, db_name, db_url = make_database(args.rows)

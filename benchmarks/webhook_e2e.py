@@ -145,7 +145,7 @@ def main() -> None:
 
     model = args.model or model_path()
     if not model.exists():
-        sys.exit(f"no trained model at {model}; train it (ops/model.py) or pass --model")
+        sys.exit(f"no trained model at {model}; train it (python -m ops.model) or pass --model")
     with (
         tempfile.TemporaryDirectory() as tmp,
         BackgroundGraph(app_secret=SECRET, access_token=TOKEN) as graph,
