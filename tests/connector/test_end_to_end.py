@@ -36,7 +36,7 @@ def stack(tmp_path_factory, graph):
     # E2E_MODEL: try another trained model (e.g. while the current data is being retrained).
     model = Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else model_path()
     if not model.exists():
-        pytest.skip(f"no trained model for the current data ({model.name}); run .venv/bin/python -m ops.model")
+        pytest.skip(f"no trained model for the current data ({model.name}); run python -m ops.model")
     workdir = tmp_path_factory.mktemp("wa-e2e")
     catalog_url = build_sample_catalog(workdir / "catalog.db", rows=3000)
     env = {

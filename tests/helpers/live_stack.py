@@ -36,7 +36,7 @@ def model_or_skip() -> Path:
 
     model = Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else model_path()
     if not model.exists():
-        pytest.skip(f"no trained model for the current data ({model.name}); run .venv/bin/python -m ops.model")
+        pytest.skip(f"no trained model for the current data ({model.name}); run python -m ops.model")
     return model
 
 
