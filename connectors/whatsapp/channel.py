@@ -42,14 +42,13 @@ from connectors.whatsapp.payloads import (
     load_body,
     parse_webhook,
 )
+from connectors.whatsapp.sender import build_outbound
 from connectors.whatsapp.settings import WhatsAppSettings
 from connectors.whatsapp.signature import SIGNATURE_HEADER, is_valid_signature
-from connectors.whatsapp.tables import metadata as connector_tables
 from connectors.whatsapp.turns import TurnSender
 from ops import logging as ops_logging
 from ops import metrics
 from shopkernel.copy import say
-from shopkernel.db import create_missing_tables, make_engine
 from shopkernel.language import LanguageMemory
 from shopkernel.masking import mask_phone
 
@@ -501,20 +500,16 @@ class WhatsAppInput(InputChannel):
 
 
 def build_runtime(settings: WhatsAppSettings) -> Runtime:
-    engine = make_engine(settings.database_url)
-    create_missing_tables(connector_tables, engine)
-    client = GraphClient(settings)
-    failures = FailureStore(engine)
-    aliases = PayloadAliases(engine)
-    sender = MessageSender(client, settings, failures, aliases)
-    media_handler = load_media_handler(settings.media_handler, MediaFetcher(client, settings))
+    """The outbound path exactly as the web service builds it, plus the inbox and the media hook."""
+    out = build_outbound(settings)
+    media_handler = load_media_handler(settings.media_handler, MediaFetcher(out.client, settings))
     return Runtime(
-        engine=engine,
-        inbox=Inbox(engine, lease_seconds=settings.inbox_lease_seconds),
-        failures=failures,
-        aliases=aliases,
-        client=client,
-        sender=sender,
+        engine=out.engine,
+        inbox=Inbox(out.engine, lease_seconds=settings.inbox_lease_seconds),
+        failures=out.failures,
+        aliases=out.aliases,
+        client=out.client,
+        sender=out.sender,
         media_handler=media_handler,
     )
 
