@@ -199,9 +199,9 @@ async def test_transcript_shows_taps_photos_voice_staff_and_handoff(store, reade
         ("customer", "agent", None, None, None, False, False, None, None, ()),
         ("system", "", None, None, None, False, False, None, "handoff", ()),
         ("system", "", None, None, None, False, False, None, "paused", ()),
-        ("system", "", None, None, None, False, False, None, "paused", ()),
+        ("system", "", None, None, None, False, False, "Sara", "taken", ()),
         ("staff", "Hi Omar, Sara here", None, None, None, False, False, "Sara", None, ()),
-        ("system", "", None, None, None, False, False, None, "resumed", ()),
+        ("system", "", None, None, None, False, False, "Sara", "handed_back", ()),
     ]  # fmt: skip
 
 

@@ -165,10 +165,14 @@ def to_entry(row) -> TranscriptEntry | None:  # noqa: ANN001 - a result row
         return _user_entry(event_id, at, event)
     if type_name == "bot":
         return _bot_entry(event_id, at, event)
-    if type_name == "pause":
-        return TranscriptEntry(event_id, at, "system", system="paused")
+    meta = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+    agent = meta.get("agent") or None
+    if type_name == "pause":  # with an agent: the live console's "take over"
+        system = "taken" if agent else "paused"
+        return TranscriptEntry(event_id, at, "system", system=system, staff_name=agent)
     if type_name == "resume":
-        return TranscriptEntry(event_id, at, "system", system="resumed")
+        system = "handed_back" if agent else "resumed"
+        return TranscriptEntry(event_id, at, "system", system=system, staff_name=agent)
     if type_name == "action" and action_name in SYSTEM_ACTIONS:
         return TranscriptEntry(event_id, at, "system", system=SYSTEM_ACTIONS[action_name])
     return None

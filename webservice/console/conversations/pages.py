@@ -28,7 +28,7 @@ from webservice.console.conversations.feed import stream
 from webservice.console.conversations.service import ConsoleError, LiveConsole, SendResult
 from webservice.console.conversations.transcript_bridge import entry_from_event, readable_entries
 from webservice.console.events import ServerEvent
-from webservice.console.rendering import ConsoleRoute, render
+from webservice.console.rendering import ConsoleRoute, page_lang, render
 from webservice.console.security import require_staff
 from webservice.console.state import ConsoleState, console_state
 from webservice.console.ui import NavItem
@@ -76,7 +76,7 @@ async def live_console(request: Request) -> LiveConsole:
 async def queue_page(
     request: Request, staff: SignedIn = Depends(agents), live: LiveConsole = Depends(live_console)
 ) -> Response:
-    return render(request, "console/conversations/queue.html", await _queue_context(live))
+    return render(request, "console/conversations/queue.html", await _queue_context(live, _t(request)))
 
 
 @router.get("/console/conversations/queue")
@@ -84,7 +84,7 @@ async def queue_fragment(
     request: Request, staff: SignedIn = Depends(agents_data), live: LiveConsole = Depends(live_console)
 ) -> Response:
     """The queue's list alone, re-fetched by the page when something changes."""
-    return render(request, "console/conversations/_queue.html", await _queue_context(live))
+    return render(request, "console/conversations/_queue.html", await _queue_context(live, _t(request)))
 
 
 @router.get("/console/conversations/open")
@@ -95,11 +95,11 @@ async def open_by_number(number: str = "", staff: SignedIn = Depends(agents)) ->
     return RedirectResponse(f"/console/conversations/{digits}", 303)
 
 
-async def _queue_context(live: LiveConsole) -> dict[str, Any]:
+async def _queue_context(live: LiveConsole, t: Any) -> dict[str, Any]:
     now = datetime.now(timezone.utc)
     waiting = await live.queue()
     return {
-        "waiting": [(c, _duration(now - c.since) if c.since else "") for c in waiting],
+        "waiting": [(c, _duration(now - c.since, t) if c.since else "") for c in waiting],
         "feed_error": live.feed_error,
     }
 
@@ -141,9 +141,11 @@ async def take_over(
 ) -> Response:
     conversation_id = _checked(conversation_id)
     try:
-        await live.take_over(conversation_id, _agent(staff))
+        note = await live.take_over(conversation_id, _agent(staff))
     except ConsoleError as exc:
         return await _conversation(request, live, conversation_id, error=exc.message, status=exc.status)
+    if note:
+        return await _conversation(request, live, conversation_id, error=note)
     return _back(conversation_id, "taken")
 
 
@@ -312,6 +314,7 @@ async def _conversation(
             search[key] = str(slots[key])
     now = datetime.now(timezone.utc)
     window = view.window
+    t = _t(request)
     context = {
         "view": view,
         "entries": readable_entries(view),
@@ -322,10 +325,12 @@ async def _conversation(
         "search": search,
         "search_error": search_error,
         "templates": [tpl for tpl in live.templates if not tpl.staff_only],
-        "window_left": _duration(window.remaining) if window.is_open else "",
-        "window_ago": _duration(window.closed_for) if window.closed_for is not None else "",
+        "window_left": _duration(window.remaining, t) if window.is_open else "",
+        "window_ago": _duration(window.closed_for, t) if window.closed_for is not None else "",
         "window_closes_at": window.closes_at.timestamp() if window.closes_at else 0,
-        "waiting_time": _duration(now - view.customer.since) if view.customer and view.customer.since else "",
+        "waiting_time": _duration(now - view.customer.since, t)
+        if view.customer and view.customer.since
+        else "",
         "feed_error": live.feed_error,
         "stream_url": f"/console/conversations/{quote(conversation_id)}/stream",
     }
@@ -364,18 +369,24 @@ def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-def _duration(delta: timedelta | None) -> str:
-    """``3 min``, ``2 h 05 min``, ``1 d 4 h``: how long, at a glance."""
+def _duration(delta: timedelta | None, t: Any) -> str:
+    """``3 min``, ``2 h 05 min``, ``1 d 4 h`` (in the staff member's language): how long, at a glance."""
     if delta is None:
         return ""
     minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 60:
-        return f"{minutes} min"
+        return t("duration.min", m=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes:02d} min"
+        return t("duration.h", h=hours, m=f"{minutes:02d}")
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+    return t("duration.d", d=days, h=hours)
+
+
+def _t(request: Request) -> Any:
+    state = console_state(request)
+    lang = page_lang(request)
+    return lambda key, **values: state.text(key, lang, **values)
 
 
 # --------------------------------------------------------------------------- the console-wide event

@@ -250,13 +250,22 @@ class LiveConsole:
 
     # -- staff actions ---------------------------------------------------------------------
 
-    async def take_over(self, conversation_id: str, agent: str) -> None:
-        """Pause the bot in Rasa, then mark the customer as answered by ``agent``."""
+    async def take_over(self, conversation_id: str, agent: str) -> str | None:
+        """Pause the bot in Rasa, then mark the customer as answered by ``agent``.
+
+        When Rasa is down but the conversation is already paused (the customer asked for a person),
+        the agent still takes it; the returned note says the pause is not recorded in Rasa.
+        """
         try:
             await self._rasa().pause(conversation_id, agent)
         except RasaError as exc:
-            raise ConsoleError(f"Could not take over: {exc}. Nothing was changed; try again.", 503) from exc
+            if not is_paused(await self._events(conversation_id)):
+                message = f"Could not take over: {exc}. Nothing was changed; try again."
+                raise ConsoleError(message, 503) from exc
+            await self._db(take_over, conversation_id, agent)
+            return f"You are answering, but the assistant's server did not record it: {exc}."
         await self._db(take_over, conversation_id, agent)
+        return None
 
     async def hand_back(self, conversation_id: str, agent: str) -> None:
         """Resume the bot in Rasa (slots untouched), then leave the waiting queue."""
@@ -442,15 +451,15 @@ class LiveConsole:
             payload=messages,
         )
 
-    async def _require_taken_over(self, conversation_id: str, agent: str) -> None:
+    async def _require_taken_over(self, conversation_id: str, agent: str) -> list[TrackerEvent]:
         events = await self._events(conversation_id)
-        if not is_paused(events):
-            raise ConsoleError("Take over the conversation first: the bot is still answering this customer.")
+        customer = await self._db(customer_state, conversation_id)
+        if not is_paused(events) or customer is None or not customer.agent:
+            raise ConsoleError("Take over the conversation first: press “Take over”, then write.")
+        return events
 
     async def _require_free_form(self, conversation_id: str, agent: str) -> None:
-        events = await self._events(conversation_id)
-        if not is_paused(events):
-            raise ConsoleError("Take over the conversation first: the bot is still answering this customer.")
+        events = await self._require_taken_over(conversation_id, agent)
         if not self.window_for(events).is_open:
             raise ConsoleError(
                 "The 24-hour window is closed: the customer has not written for 24 hours, so WhatsApp "
