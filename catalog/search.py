@@ -9,9 +9,12 @@ Order of attack (see docs/catalog-search.md):
 3. no category -> every word of the text must appear in the part name (LIKE);
 4. the vehicle -> ``fitments`` (model ids, ``year`` within ``year_from..year_to``; make only is fine).
 
-Ranking: in stock, exact category, more of the customer's extra words in the name ("front"),
-condition genuine > oem > aftermarket > used, price, id. One ranked query, then one query
-each for the hits' numbers and fitments (no N+1).
+Ranking: exact fitment first (a fitment of the very model asked for, in its year, for any
+engine), then in stock, then the exact category and more of the customer's extra words in the
+name ("front"), then price, then id. One ranked query, then one query each for the hits'
+numbers and fitments (no N+1). Each hit says which of its fitments matched the customer's car
+(``fits``: "Chevrolet Tahoe 2015-2020") and its name without another vehicle in it
+(``short_name``: "Front Brake Pads" for "Front Brake Pads - GMC Yukon K2UG 2015-2020").
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000  # deeper pages are not browsing any more: narrow the query instead
 MIN_PREFIX = 6  # shorter numbers are matched exactly only (a prefix of 3 chars matches thousands)
 SHOWN_VEHICLES = 2
-_CONDITION_RANK = {c: i for i, c in enumerate(CONDITIONS)}  # genuine, oem, aftermarket, used
 # Customer position words -> the English words used in part names.
 _POSITIONS = {
     "front": "front", "qudam": "front", "gdam": "front", "9dam": "front", "jdam": "front", "giddam": "front",
@@ -90,6 +92,8 @@ class PartHit:
     stock: int
     condition: str
     fitment: str  # short human text, e.g. "Toyota Land Cruiser 2008-2021"
+    fits: str = ""  # the fitment(s) that matched the asked vehicle, e.g. "Chevrolet Tahoe 2015-2020"
+    short_name: str = ""  # the name without the vehicle it was written for ("Front Brake Pads")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class _Vehicle:
     model_ids: tuple[int, ...] = ()
     make_id: int | None = None
     year: int | None = None
+    exact_model_id: int | None = None  # the model the customer named (not a look-alike candidate)
 
     def condition(self) -> ColumnElement:
         """SQL condition on ``fitments`` for this vehicle."""
@@ -112,6 +117,15 @@ class _Vehicle:
     @property
     def empty(self) -> bool:
         return not self.model_ids and self.make_id is None
+
+    def exact_fit(self) -> ColumnElement | None:
+        """0 for a part with a fitment of the named model (in the year, for any engine), else 1."""
+        if self.exact_model_id is None:
+            return None
+        terms = [Fitment.part_id == Part.id, Fitment.model_id == self.exact_model_id, Fitment.engine == ""]
+        if self.year is not None:
+            terms += [Fitment.year_from <= self.year, Fitment.year_to >= self.year]
+        return case((select(Fitment.id).where(*terms).exists(), 0), else_=1)
 
 
 @dataclass(frozen=True)
@@ -248,7 +262,9 @@ def _search(session: Session, query: PartQuery, vocab: Vocabulary | None, fetch:
         return []  # neither part nor vehicle: nothing to search for
     if not vehicle.empty:
         conditions.append(_fits(vehicle, by_category=bool(conditions)))
-    order = [term for term in (exact, _word_rank(words)) if term is not None]
+    fit = vehicle.exact_fit()
+    in_stock = case((Part.stock > 0, 0), else_=1)
+    order = [term for term in (fit, in_stock, exact, _word_rank(words)) if term is not None]
     return _run(session, [*conditions, *filters], order, fetch, vehicle, query.offset)
 
 
@@ -268,18 +284,19 @@ def _by_number(
         raise SearchError("part number is empty")
     norm = normalize_part_number(number)[:64]
     own = case((Part.part_number_norm == norm, 0), else_=1)
+    in_stock = case((Part.stock > 0, 0), else_=1)
     exact_ids = union(
         select(Part.id).where(Part.part_number_norm == norm),
         select(PartNumber.part_id).where(PartNumber.number_norm == norm),
     )
-    hits = _run(session, [Part.id.in_(exact_ids), *filters], [own], limit, None, offset)
+    hits = _run(session, [Part.id.in_(exact_ids), *filters], [own, in_stock], limit, None, offset)
     if hits or len(norm) < MIN_PREFIX or (offset and _any(session, [Part.id.in_(exact_ids), *filters])):
         return hits  # a page past the exact matches stays on them: never switch to prefix mid-way
     prefix_ids = union(
         select(Part.id).where(_prefix(Part.part_number_norm, norm)),
         select(PartNumber.part_id).where(_prefix(PartNumber.number_norm, norm)),
     )
-    return _run(session, [Part.id.in_(prefix_ids), *filters], [own], limit, None, offset)
+    return _run(session, [Part.id.in_(prefix_ids), *filters], [own, in_stock], limit, None, offset)
 
 
 def _paged_past(session: Session, number: str, query: PartQuery, filters: list[ColumnElement]) -> bool:
@@ -312,7 +329,6 @@ def _run(
     vehicle: _Vehicle | None,
     offset: int = 0,
 ) -> list[PartHit]:
-    condition_rank = case(_CONDITION_RANK, value=Part.condition, else_=len(_CONDITION_RANK))
     stmt = (
         select(
             Part.id,
@@ -327,7 +343,7 @@ def _run(
         )
         .join(Category, Category.id == Part.category_id)
         .where(*conditions)
-        .order_by(case((Part.stock > 0, 0), else_=1), *order, condition_rank, Part.price_aed, Part.id)
+        .order_by(*order, Part.price_aed, Part.id)
         .limit(limit)
         .offset(offset)
     )
@@ -336,7 +352,7 @@ def _run(
         return []
     ids = [row.id for row in rows]
     numbers = _oem_numbers(session, ids)
-    fitments = _fitment_texts(session, ids, vehicle)
+    fitments, matched, makes = _fitment_texts(session, ids, vehicle)
     return [
         PartHit(
             part_id=row.id,
@@ -350,6 +366,8 @@ def _run(
             stock=row.stock,
             condition=row.condition,
             fitment=fitments.get(row.id, ""),
+            fits=matched.get(row.id, ""),
+            short_name=_short_name(row.name, makes.get(row.id, set())),
         )
         for row in rows
     ]
@@ -363,9 +381,12 @@ def _oem_numbers(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _fitment_texts(session: Session, ids: list[int], vehicle: _Vehicle | None) -> dict[int, str]:
-    """ "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021 +1 more", the asked vehicle first;
-    engines in brackets when the part fits only some engines: "... 2008-2021 (1UR-FE/3UR-FE)"."""
+def _fitment_texts(
+    session: Session, ids: list[int], vehicle: _Vehicle | None
+) -> tuple[dict[int, str], dict[int, str], dict[int, set[str]]]:
+    """Per part: "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021 +1 more", the asked vehicle
+    first (engines in brackets when the part fits only some engines: "... (1UR-FE/3UR-FE)"); the
+    asked vehicle's fitment alone ("Chevrolet Tahoe 2015-2020"); and the makes it fits."""
     matches = vehicle.condition() if vehicle is not None and not vehicle.empty else literal(False)
     stmt = (
         select(
@@ -388,18 +409,34 @@ def _fitment_texts(session: Session, ids: list[int], vehicle: _Vehicle | None) -
         entry[0] = min(entry[0], row.asked)
         entry[1].append((row.year_from, row.year_to))
         entry[2].add(row.engine or "")
-    return {part_id: _describe(vehicles) for part_id, vehicles in ranges.items()}
+    texts = {part_id: _describe(vehicles) for part_id, vehicles in ranges.items()}
+    matched = {
+        part_id: _describe({k: v for k, v in vehicles.items() if v[0] == 0}, shown=len(vehicles))
+        for part_id, vehicles in ranges.items()
+        if any(v[0] == 0 for v in vehicles.values())
+    }
+    makes = {part_id: {make for make, _ in vehicles} for part_id, vehicles in ranges.items()}
+    return texts, matched, makes
 
 
-def _describe(vehicles: dict[tuple[str, str], list]) -> str:
+def _describe(vehicles: dict[tuple[str, str], list], shown: int = SHOWN_VEHICLES) -> str:
     ordered = sorted(vehicles.items(), key=lambda kv: (kv[1][0], kv[0]))
     texts = [
         f"{make} {model} {_merge_years(spans)}"
         + (f" ({'/'.join(sorted(engines))})" if "" not in engines else "")
         for (make, model), (_, spans, engines) in ordered
     ]
-    more = len(texts) - SHOWN_VEHICLES
-    return ", ".join(texts[:SHOWN_VEHICLES]) + (f" +{more} more" if more > 0 else "")
+    more = len(texts) - shown
+    return ", ".join(texts[:shown]) + (f" +{more} more" if more > 0 else "")
+
+
+def _short_name(name: str, makes: set[str]) -> str:
+    """ "Front Brake Pads - GMC Yukon K2UG 2015-2020" -> "Front Brake Pads": the vehicle written
+    into a part's name may not be the customer's, and ``fits`` says which of its cars matched."""
+    head, sep, tail = name.partition(" - ")
+    if sep and head.strip() and any(make.lower() in tail.lower() for make in makes):
+        return head.strip()
+    return name
 
 
 def _merge_years(spans: list[tuple[int, int]]) -> str:
@@ -421,7 +458,10 @@ def _resolve_vehicle(vocab: Vocabulary, query: PartQuery) -> _Vehicle | None:
         model_ids = [i for i in (vocab.model_id(mk, md) for mk, md in pairs) if i is not None]
         if not model_ids:
             return None
-        return _Vehicle(model_ids=tuple(model_ids), year=query.year)
+        named = vocab.match_model(query.model, query.make)
+        exact = vocab.model_id(named.make or query.make or "", named.value) if named.value else None
+        exact = exact if exact in model_ids else (model_ids[0] if len(model_ids) == 1 else None)
+        return _Vehicle(model_ids=tuple(model_ids), year=query.year, exact_model_id=exact)
     if query.make and query.make.strip():
         make = vocab.match_make(query.make).value
         make_id = vocab.make_id(make) if make else None

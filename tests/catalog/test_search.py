@@ -14,18 +14,54 @@ def skus(hits):
     return [h.sku for h in hits]
 
 
-def test_brake_pads_for_land_cruiser_in_stock_first_then_condition_then_price(session, vocab):
+def test_brake_pads_for_land_cruiser_in_stock_first_then_price(session, vocab):
     hits = search_parts(
         session, PartQuery(make="Toyota", model="Land Cruiser", year=2015, part="brake pads"), vocab
     )
-    # in stock: genuine (cheaper first), oem, used; out of stock (Brembo) last
-    assert skus(hits) == ["BP-4", "BP-1", "BP-2", "BP-5", "BP-3"]
+    # all fit exactly: in stock cheapest first (used 150, Advics 300, rear 350, genuine 420),
+    # out of stock last
+    assert skus(hits) == ["BP-5", "BP-2", "BP-4", "BP-1", "BP-3"]
+    assert [h.price_aed for h in hits[:4]] == sorted(h.price_aed for h in hits[:4])
     assert hits[-1].stock == 0
+
+
+def test_exact_fitment_ranks_before_an_engine_specific_fitment(session, vocab):
+    """The cheapest pad, in stock, fits only the diesel Land Cruiser: it comes after the pads that
+    fit the customer's Land Cruiser whatever its engine."""
+    from catalog.schema import Category, Fitment, Make, Model, Part
+
+    toyota = session.execute(select(Make).where(Make.name == "Toyota")).scalar_one()
+    lc = session.execute(select(Model).where(Model.name == "Land Cruiser")).scalar_one()
+    pads = session.execute(select(Category).where(Category.name == "Brake Pads")).scalar_one()
+    part = Part(sku="BP-D", name="Front Brake Pads - Land Cruiser 1VD diesel", category_id=pads.id,
+                brand="Nisshinbo", part_number="PF-1515", part_number_norm="PF1515",
+                price_aed=Decimal("99.00"), stock=9, condition="aftermarket")  # fmt: skip
+    diesel = Fitment(make_id=toyota.id, model_id=lc.id, year_from=2008, year_to=2021, engine="1VD-FTV")
+    part.fitments = [diesel]
+    session.add(part)
+    session.flush()
+    hits = search_parts(session, PartQuery(model="Land Cruiser", year=2015, part="brake pads"), vocab)
+    # exact fitment first, even before stock: the out-of-stock exact BP-3 precedes the diesel-only pad
+    assert skus(hits) == ["BP-5", "BP-2", "BP-4", "BP-1", "BP-3", "BP-D"]
+    assert "(1VD-FTV)" in hits[-1].fitment
+
+
+def test_hit_names_the_fitment_of_the_customers_car_not_the_car_in_its_name(session, vocab):
+    hits = search_parts(session, PartQuery(make="Lexus", model="LX570", year=2012, part="brake pads"), vocab)
+    [hit] = hits
+    assert hit.name == "Front Brake Pads - Toyota Land Cruiser LC200 2008-2021"
+    assert (hit.fits, hit.short_name) == ("Lexus LX570 2008-2021", "Front Brake Pads")
+
+
+def test_number_search_names_no_fitment(session):
+    [hit, *_] = find_by_number(session, "04465-60320")
+    assert hit.fits == "" and hit.short_name == "Front Brake Pads"
 
 
 def test_front_in_the_request_prefers_front_pads(session, vocab):
     hits = search_parts(session, PartQuery(model="land cruiser", year=2015, part="front brake pads"), vocab)
-    assert skus(hits) == ["BP-1", "BP-2", "BP-5", "BP-4", "BP-3"]
+    # in stock first; among them front pads (cheapest first) before the rear ones
+    assert skus(hits) == ["BP-5", "BP-2", "BP-1", "BP-4", "BP-3"]
 
 
 @pytest.mark.parametrize(
@@ -43,7 +79,7 @@ def test_arabic_arabizi_and_typos_find_the_same_parts(session, vocab, model, par
 
 
 def test_hit_carries_what_the_reply_needs(session, vocab):
-    hit = search_parts(session, PartQuery(model="Land Cruiser", year=2015, part="Brake Pads"), vocab)[1]
+    hit = search_parts(session, PartQuery(model="Land Cruiser", year=2015, part="Brake Pads"), vocab)[3]
     assert hit.sku == "BP-1"
     assert hit.part_number == "04465-60320"
     assert hit.oem_numbers == ("04465-60320", "04465-60280")
@@ -55,6 +91,7 @@ def test_hit_carries_what_the_reply_needs(session, vocab):
         "Brake Pads",
     )
     assert hit.fitment == "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021"
+    assert hit.fits == "Toyota Land Cruiser 2008-2021"
 
 
 def test_fitment_text_names_the_asked_vehicle_first(session, vocab):
@@ -122,7 +159,7 @@ def test_condition_filter(session, vocab):
 
 def test_limit(session, vocab):
     hits = search_parts(session, PartQuery(model="Land Cruiser", part="brake pads", limit=2), vocab)
-    assert skus(hits) == ["BP-4", "BP-1"]
+    assert skus(hits) == ["BP-5", "BP-2"]
 
 
 @pytest.mark.parametrize(
@@ -161,13 +198,13 @@ def test_search_uses_the_number_first(session, vocab):
 
 def test_unknown_number_falls_back_to_the_part_text(session, vocab):
     query = PartQuery(model="Land Cruiser", year=2015, part="oil filter", part_number="00000-00000")
-    assert skus(search_parts(session, query, vocab)) == ["OF-1", "OF-2"]
+    assert skus(search_parts(session, query, vocab)) == ["OF-2", "OF-1"]  # both in stock: cheaper first
     assert search_parts(session, PartQuery(part_number="00000-00000"), vocab) == []
 
 
-def test_oil_filter_ranking_genuine_before_oem(session, vocab):
+def test_oil_filter_ranking_cheaper_first_when_both_fit_and_are_in_stock(session, vocab):
     hits = search_parts(session, PartQuery(model="Land Cruiser", year=2015, part="oil filter"), vocab)
-    assert skus(hits) == ["OF-1", "OF-2"]
+    assert skus(hits) == ["OF-2", "OF-1"]
 
 
 def test_bad_input_is_refused_clearly(session):
@@ -205,8 +242,8 @@ def test_no_query_per_hit(session, vocab):
 
 def test_search_loads_the_vocabulary_when_not_given(session):
     assert skus(search_parts(session, PartQuery(model="لاندكروزر", year=2015, part="فلتر زيت"))) == [
-        "OF-1",
         "OF-2",
+        "OF-1",
     ]
 
 
