@@ -23,10 +23,11 @@ from actions.runtime import CatalogUnavailable, vocabulary
 from actions.vehicles import KnownVehicle, vehicle_label
 from catalog.vehicle_ids import decode
 from catalog.vocabulary import Vocabulary
+from conversation.vehicle_problems import RESPONSES as VIN_PROBLEMS
 
 VEHICLE_SLOTS = frozenset({"make", "model", "year"})
 # Replies that end by asking for the chassis number or the car themselves.
-ASKS_FOR_THE_CAR = frozenset({"utter_vin_invalid", "utter_chassis_declined", "utter_photo_tips"})
+ASKS_FOR_THE_CAR = frozenset(VIN_PROBLEMS.values()) | {"utter_chassis_declined", "utter_photo_tips"}
 
 
 def uttered_this_turn(tracker: Tracker, responses: frozenset[str]) -> bool:

@@ -9,8 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.domain_copy import response_text
 from actions.leads_io import draft_for, save_lead
-from conversation.choice import resolve_choice
+from actions.presentation import MAX_BUTTONS, ItemCopy, buttons, item_lines, whatsapp_list
+from conversation.choice import decide_pick
+from conversation.items import ShownItem
 
 
 class ActionChoosePart(Action):
@@ -28,7 +31,12 @@ class ActionChoosePart(Action):
         if not remembered or not (remembered.get("items") if isinstance(remembered, dict) else None):
             dispatcher.utter_message(response="utter_nothing_to_choose")
             return []
-        item = resolve_choice(latest.get("text") or "", sku, remembered)
+        text = latest.get("text") or ""
+        decision = decide_pick(text, sku, remembered)
+        if decision.ask_which:
+            self._ask_which(dispatcher, domain, decision.options, tracker)
+            return []
+        item = decision.item
         if item is None:
             dispatcher.utter_message(response="utter_choice_unknown")
             return []
@@ -45,6 +53,7 @@ class ActionChoosePart(Action):
                 "condition": item.condition,
                 "stock_when_chosen": item.stock,
                 "items_shown": _latest_items(remembered),  # the console shows them with today's prices
+                "fits": item.fits,
             },
         )
         lead_id = await save_lead(draft)
@@ -53,7 +62,7 @@ class ActionChoosePart(Action):
             return []
         dispatcher.utter_message(
             response="utter_choice_confirmed",
-            name=item.name,
+            name=item.label,
             brand=item.brand,
             part_number=item.part_number,
             price=item.price_label,
@@ -61,6 +70,28 @@ class ActionChoosePart(Action):
         )
         dispatcher.utter_message(response="utter_anything_else")
         return []
+
+    @staticmethod
+    def _ask_which(
+        dispatcher: CollectingDispatcher, domain: dict[str, Any], items: list[ShownItem], tracker: Tracker
+    ) -> None:
+        """ "Which one would you like?" with the shown items as buttons (up to 3) or a WhatsApp list."""
+        language = tracker.get_slot("language") or "en"
+        copy = ItemCopy.from_domain(domain, language)
+        lines = item_lines(items, copy)
+        if len(items) <= MAX_BUTTONS:
+            dispatcher.utter_message(response="utter_which_item", items=lines, buttons=buttons(items))
+            return
+        interactive = whatsapp_list(
+            items,
+            body=response_text(domain, "utter_which_item_list_body", language, count=len(items)),
+            button_label=response_text(domain, "utter_results_list_button", language),
+            section_title=response_text(domain, "utter_results_list_title", language),
+            copy=copy,
+        )
+        dispatcher.utter_message(
+            response="utter_which_item", items=lines, json_message={"whatsapp": interactive}
+        )
 
 
 def _latest_items(remembered: dict) -> list[dict]:

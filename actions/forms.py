@@ -18,25 +18,26 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction, ValidationAction
 
+from actions.domain_copy import response_text
 from actions.runtime import CatalogUnavailable, vocabulary
 from actions.vehicles import KnownVehicle, enrich, previous_vehicle, remember_vehicle, vehicle_from_id
-from catalog.vehicle_messages import friendly_problem
 from catalog.vocabulary import Vocabulary
 from conversation.form_state import form_was_active, reading_from_entities, stale_chassis
 from conversation.language import detect_language
+from conversation.slots import keep_good_values, or_list
 from conversation.understanding import (
     FORM_SLOTS,
-    MIN_YEAR,
     MessageFacts,
     Reading,
     answer_to_pending,
-    max_year,
+    catalog_years,
     parse_year,
     read_message,
     says_yes_or_no,
     stale_slots,
     vehicle_candidates,
 )
+from conversation.vehicle_problems import problem_response
 
 log = logging.getLogger(__name__)
 VALIDATION_ORDER = ("make", "model", "year", "part")  # a model is checked against its make
@@ -111,14 +112,23 @@ class ValidatePartForm(FormValidationAction):
         else:
             side_events, reading = await self._message_events(dispatcher, tracker, facts)
         tracker.add_slots(side_events)
+        vocab = await _vocabulary_or_none()
+        requested = tracker.get_slot(REQUESTED_SLOT)
         candidates = reading.candidates
+        if vocab is not None:  # a word the catalog does not know never replaces a good value
+            candidates = keep_good_values(candidates, previous, requested, _resolver(vocab, previous))
         given = [slot for slot in VALIDATION_ORDER if slot in candidates]
         tracker.add_slots([SlotSet(slot, candidates[slot]) for slot in given])
         validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
         now = {slot: tracker.get_slot(slot) for slot in (*FORM_SLOTS, "vin", "frame_number")}
-        stale = stale_slots(previous, now, set(given)) | (stale_chassis(previous, now) - set(given))
+        has_year = vocab.model_has_year if vocab is not None else None
+        stale = stale_slots(previous, now, set(given), has_year) | (stale_chassis(previous, now) - set(given))
         stale_events = [SlotSet(slot, None) for slot in sorted(stale) if now.get(slot) is not None]
-        return side_events + validation_events + stale_events
+        events = side_events + validation_events + stale_events
+        if not events and requested and answer_to_pending(facts) == "yes":
+            # "yes"/"aywa" with no yes/no question pending: not a cancel, the form asks again
+            events = [SlotSet("suggestion", tracker.get_slot("suggestion"))]
+        return events
 
     async def _message_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, facts: MessageFacts
@@ -245,9 +255,8 @@ class ValidatePartForm(FormValidationAction):
                 return [SlotSet("vin_retry", "gave_up")]
             shown = vid.suggestions[:SHOWN_OPTIONS]
             buttons = [{"title": vin, "payload": inform_payload(vin=vin)} for vin in shown]
-            dispatcher.utter_message(
-                response="utter_vin_invalid", problem=friendly_problem(vid, language), buttons=buttons
-            )
+            response, values = problem_response(vid) or ("utter_vin_problem_format_vin", {})
+            dispatcher.utter_message(response=response, buttons=buttons, **values)
             return [SlotSet("vin_retry", "retry")]
         vid = await enrich(vid)
         reading.candidates.update(vehicle_candidates(vid))
@@ -271,7 +280,7 @@ class ValidatePartForm(FormValidationAction):
         if match.value:
             return {"make": match.value}
         if match.candidates:
-            self._did_you_mean(dispatcher, "make", match.candidates, vocab, tracker)
+            self._did_you_mean(dispatcher, "make", match.candidates, vocab, tracker, domain)
             return {"make": None, **self._suggest("make", match.candidates)}
         dispatcher.utter_message(
             response="utter_unknown_make", value=quote(value), options=", ".join(vocab.makes())
@@ -298,7 +307,7 @@ class ValidatePartForm(FormValidationAction):
             dispatcher.utter_message(
                 response="utter_ambiguous_model",
                 value=quote(value),
-                options=_or_list(options, tracker),
+                options=_or_list(options, tracker, domain),
                 buttons=[
                     {
                         "title": _title(vocab, "model", name, make, tracker),
@@ -321,9 +330,10 @@ class ValidatePartForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value is None or value == "":
             return {}
-        year = parse_year(value, requested=tracker.get_slot(REQUESTED_SLOT) == "year")
+        span = catalog_years(await _vocabulary_or_none())
+        year = parse_year(value, requested=tracker.get_slot(REQUESTED_SLOT) == "year", span=span)
         if year is None:
-            dispatcher.utter_message(response="utter_bad_year", min_year=MIN_YEAR, max_year=max_year())
+            dispatcher.utter_message(response="utter_bad_year", min_year=span.first, max_year=span.last)
             return {"year": None}
         return {"year": str(year)}
 
@@ -340,7 +350,7 @@ class ValidatePartForm(FormValidationAction):
         if match.value:
             return {"part": match.value}
         if match.candidates:
-            self._did_you_mean(dispatcher, "part", match.candidates, vocab, tracker)
+            self._did_you_mean(dispatcher, "part", match.candidates, vocab, tracker, domain)
             return {"part": None, **self._suggest("part", match.candidates)}
         if sum(ch.isalpha() for ch in text) >= 3 and len(text) <= MAX_FREE_PART:
             return {"part": text}  # not a category we know: searched by name, else a lead for staff
@@ -357,11 +367,12 @@ class ValidatePartForm(FormValidationAction):
         candidates: tuple[str, ...],
         vocab: Vocabulary,
         tracker: Tracker,
+        domain: dict[str, Any],
     ) -> None:
         shown = candidates[:SHOWN_OPTIONS]
         dispatcher.utter_message(
             response="utter_did_you_mean",
-            options=_or_list(shown, tracker),
+            options=_or_list(shown, tracker, domain),
             buttons=[
                 {
                     "title": _title(vocab, slot, name, tracker.get_slot("make"), tracker),
@@ -379,9 +390,25 @@ class ValidatePartForm(FormValidationAction):
         return {}
 
 
-def _or_list(names: tuple[str, ...], tracker: Tracker) -> str:
-    joiner = " أو " if tracker.get_slot("language") == "ar" else " or "
-    return joiner.join(names)
+def _or_list(names: tuple[str, ...], tracker: Tracker, domain: dict[str, Any]) -> str:
+    joiner = response_text(domain, "utter_list_or", tracker.get_slot("language") or "en")
+    return or_list(names, f" {joiner.strip()} ")
+
+
+def _resolver(vocab: Vocabulary, previous: dict[str, Any]):  # noqa: ANN202 - a Resolves callable
+    """Whether a candidate names something the catalog knows (exact, synonym or confident typo)."""
+    span = catalog_years(vocab)
+
+    def resolves(slot: str, value: str) -> bool:
+        if slot == "make":
+            return vocab.match_make(value).value is not None
+        if slot == "model":
+            return vocab.match_model(value, previous.get("make")).value is not None
+        if slot == "part":
+            return vocab.match_part(value).value is not None
+        return parse_year(value, span=span) is not None
+
+    return resolves
 
 
 def _title(vocab: Vocabulary, kind: str, name: str, make: str | None, tracker: Tracker) -> str:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.domain_copy import response_text
 from actions.leads_io import draft_for, save_lead
-from actions.presentation import MAX_BUTTONS, buttons, item_line, whatsapp_list
+from actions.presentation import MAX_BUTTONS, ItemCopy, buttons, item_lines, whatsapp_list
 from actions.runtime import CatalogUnavailable, get_runtime, in_session, vocabulary
 from actions.vehicles import KnownVehicle, remember_vehicle
 from catalog.search import PartHit, PartQuery, SearchError, find_by_number, search_parts
@@ -88,7 +88,8 @@ class ActionSearchParts(Action):
         and the full text would be a second, longer copy of the same answer.
         """
         template = get_runtime().settings.part_url_template
-        lines = "\n".join(item_line(n, item, template) for n, item in enumerate(items, start=1))
+        copy = ItemCopy.from_domain(domain, language)
+        lines = item_lines(items, copy, template)
         by_number = bool(labels.get("part_number"))
         response = "utter_results_for_number" if by_number else "utter_results"
         if len(items) <= MAX_BUTTONS:
@@ -102,6 +103,7 @@ class ActionSearchParts(Action):
             body=response_text(domain, body, language, count=len(items), **labels),
             button_label=response_text(domain, "utter_results_list_button", language),
             section_title=response_text(domain, "utter_results_list_title", language),
+            copy=copy,
             url_template=template,
         )
         dispatcher.utter_message(

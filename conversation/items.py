@@ -20,6 +20,8 @@ class ShownItem:
     price_aed: str  # Decimal as text: slots must be JSON
     stock: int
     condition: str
+    fits: str = ""  # the fitment that matched the customer's car: "Chevrolet Tahoe 2015-2020"
+    short_name: str = ""  # the name without another vehicle in it: "Front Brake Pads"
 
     @classmethod
     def from_hit(cls, hit: Any) -> ShownItem:
@@ -32,11 +34,14 @@ class ShownItem:
             price_aed=f"{Decimal(str(hit.price_aed)):.2f}",
             stock=int(hit.stock or 0),
             condition=str(getattr(hit, "condition", "") or ""),
+            fits=str(getattr(hit, "fits", "") or ""),
+            short_name=str(getattr(hit, "short_name", "") or ""),
         )
 
     @classmethod
     def from_dict(cls, data: dict) -> ShownItem:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        values = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        return cls(**values)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,6 +50,11 @@ class ShownItem:
     def price_label(self) -> str:
         price = Decimal(self.price_aed)
         return f"{price:.0f}" if price == price.to_integral_value() else f"{price:.2f}"
+
+    @property
+    def label(self) -> str:
+        """The name the customer reads: no other vehicle in it when ``fits`` names theirs."""
+        return self.short_name if self.fits and self.short_name else self.name
 
     @property
     def stock_mark(self) -> str:

@@ -13,12 +13,26 @@ No Rasa imports here: this is plain Python, unit-tested on its own. The short wo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from catalog.normalize import normalize_text
 from catalog.vehicle_ids import VehicleId, find_vehicle_ids
 from catalog.vocabulary import Vocabulary
-from conversation.words import CLOSING_WORDS, NEGATIONS, NO_WORDS, OTHER_WORDS, SAME_WORDS, YES_WORDS
-from shopkernel.numerals import MIN_YEAR, expand_two_digit_year, fold_digits, max_year
+from conversation.replies import is_filler
+from conversation.replies import yes_or_no as short_yes_or_no
+from conversation.words import (
+    CLOSING_WORDS,
+    NEGATIONS,
+    NO_EXTRA,
+    NO_WORDS,
+    OTHER_WORDS,
+    SAME_WORDS,
+    YES_EXTRA,
+    YES_WORDS,
+)
+from conversation.years import YearRange, answer_year, year_said
+from shopkernel.numerals import MIN_YEAR, fold_digits, max_year
 
 FORM_SLOTS = ("part", "make", "model", "year")
 # Intents whose text may carry vehicle or part details. Others (store questions, handoff,
@@ -32,9 +46,7 @@ _ANSWER_INTENTS = frozenset({"affirm", "deny", "choose_part", "nlu_fallback"})
 PHOTO_INTENTS = frozenset({"chassis_photo", "unreadable_photo"})
 _YES_WORDS = YES_WORDS
 _NO_WORDS = NO_WORDS
-_YES_NO_WORDS = _YES_WORDS | _NO_WORDS | CLOSING_WORDS
-_YEAR_TOKEN = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
-_TWO_DIGITS = re.compile(r"^\s*'?(\d{2})\s*$")
+_YES_NO_WORDS = _YES_WORDS | _NO_WORDS | CLOSING_WORDS | YES_EXTRA | NO_EXTRA
 SHORT_ANSWER_WORDS = 3
 
 
@@ -112,9 +124,13 @@ def read_message(
         if raw and raw in facts.text:
             facts = MessageFacts(facts.text.replace(raw, " ").strip(), facts.intent, facts.entities)
         requested_slot = None
+    kept, wrong = taken_back(facts.text, vocab)
+    if wrong:  # "not Corolla, Camry": read without the name the customer takes back
+        facts = MessageFacts(kept, facts.intent, _entities_without(facts, wrong))
+    facts = MessageFacts(facts.text, facts.intent, _without_fillers(facts.entities))
     mention = vocab.parse(facts.text)
     _read_make_model(facts, mention, reading, requested_slot, strict)
-    _read_year(facts, mention, reading, current, requested_slot, strict)
+    _read_year(facts, reading, current, requested_slot, strict, catalog_years(vocab))
     _read_part(facts, mention, reading, requested_slot, strict)
     number = mention.part_number or (None if strict else facts.entity("part_number"))
     if number and not reading.vehicle_id:
@@ -150,7 +166,10 @@ def answer_to_pending(facts: MessageFacts) -> str | None:
     one-word answers and the question is ours.
     """
     answer = yes_or_no(facts)
-    if answer is not None or facts.is_payload or len(facts.text.split()) > SHORT_ANSWER_WORDS + 1:
+    if answer is not None or facts.is_payload:
+        return answer
+    answer = short_yes_or_no(facts.text)  # "la2", "اي نعم", "no thanks" whatever NLU said
+    if answer is not None or len(facts.text.split()) > SHORT_ANSWER_WORDS + 1:
         return answer
     words = set(re.findall(r"\w+", facts.text.lower()))
     if words & (_NO_WORDS | _OTHER_WORDS):
@@ -202,29 +221,31 @@ def _read_make_model(facts, mention, reading: Reading, requested_slot, strict: b
     model = mention.model or (None if strict else facts.entity("model"))
     if not model and mention.model_candidates:
         model = text
+    if is_filler(text):
+        make, model = mention.make, mention.model  # "I mean", "يعني": nothing to check
     if not model and not strict and requested_slot == "model" and facts.intent == "inform" and not make:
-        model = text  # the answer to "which model?" that nothing recognised: say which exist
+        model = text if not is_filler(text) else None  # the answer to "which model?": say which exist
     if not make and not strict and requested_slot == "make" and facts.intent == "inform" and not model:
-        make = text
+        make = text if not is_filler(text) else None
     if make and "make" not in reading.candidates:
         reading.candidates["make"] = make
     if model and "model" not in reading.candidates:
         reading.candidates["model"] = model
 
 
-def _read_year(facts, mention, reading: Reading, current, requested_slot, strict: bool) -> None:  # noqa: ANN001
-    years = years_said(facts.text, current.get("year"))
-    year: str | None = years or (str(mention.year) if mention.year else None)
+def _read_year(facts, reading: Reading, current, requested_slot, strict: bool, span: YearRange) -> None:  # noqa: ANN001
+    """ "14 model", "موديل ١٧", "2k19", "'16", "twenty twenty", "2016 not 2015"; "15" for "which year?"."""
+    said = year_said(facts.text, current.get("year"), span)
+    if said is None and requested_slot == "year" and not strict:
+        said = answer_year(facts.text, span)
+    year: str | None = str(said) if said else None
     if not year and not strict:
         entity = facts.entity("year")
-        if entity:
-            year = fold_digits(entity)
-    if not year and requested_slot == "year" and not strict:
-        two = _TWO_DIGITS.match(fold_digits(facts.text))
-        if two:
-            year = two.group(1)
-        elif facts.intent == "inform" and any(ch.isdigit() for ch in fold_digits(facts.text)):
-            year = facts.text.strip()
+        if entity and year_said(entity, None, span):
+            year = str(year_said(entity, None, span))
+    digits = any(ch.isdigit() for ch in fold_digits(facts.text))
+    if not year and requested_slot == "year" and not strict and facts.intent == "inform" and digits:
+        year = facts.text.strip()  # digits that are no year: validation says what a year looks like
     if year and "year" not in reading.candidates:
         reading.candidates["year"] = year
 
@@ -238,54 +259,117 @@ def _read_part(facts, mention, reading: Reading, requested_slot, strict: bool) -
     asked_for_part = facts.intent == "request_part" or requested_slot == "part"
     if not part and not strict and asked_for_part and mention.part_text and not mention.part_number:
         part = mention.part_text  # not a category we know: free text for the search / staff
+    if part and not mention.part_matched and is_filler(part):
+        part = None  # "the", "بس", "ya3ni": never a part
     if part:
         reading.candidates["part"] = part
 
 
-def years_said(text: str, current: str | None) -> str | None:
-    """The model year a message gives, understanding corrections ("2016 not 2015").
+def years_said(text: str, current: str | None, span: YearRange | None = None) -> str | None:
+    """The model year a message gives as text, understanding corrections ("2016 not 2015")."""
+    year = year_said(text, current, span)
+    return str(year) if year else None
 
-    A year right after a negation is the wrong one; with two years left, the one that is
-    not the current slot value wins.
+
+def catalog_years(vocab: Vocabulary | None) -> YearRange:
+    """The model years the catalog covers (the default 1950..next year without fitments)."""
+    covered = vocab.years_covered() if vocab is not None else None
+    return YearRange(*covered) if covered else YearRange(MIN_YEAR, max_year())
+
+
+_PIECES = re.compile(r"[^\s,،.;!?]+|[,،.;!?]")
+
+
+def negated_names(text: str, vocab: Vocabulary) -> list[str]:
+    """Names the customer takes back: "not Corolla, Camry", "Camry mo Corolla", "بدل كورولا"."""
+    return taken_back(text, vocab)[1]
+
+
+def taken_back(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """The text without the names it takes back, and those names.
+
+    A name taken back is the words right after a negation ("not", "mo", "مو", "بدل") that name a
+    make, model or part (up to three words, never across a comma).
     """
-    folded = fold_digits(text).lower()
-    tokens = re.findall(r"\w+", folded)
-    kept: list[str] = []
-    for i, token in enumerate(tokens):
-        if not _YEAR_TOKEN.fullmatch(token) or not (MIN_YEAR <= int(token) <= max_year()):
+    pieces = _PIECES.findall(text)
+    drop: set[int] = set()
+    wrong: list[str] = []
+    for i, piece in enumerate(pieces):
+        if normalize_text(piece) not in _NEGATIONS:
             continue
-        before = tokens[max(0, i - 2) : i]
-        if (before and before[-1] in _NEGATIONS) or before == ["instead", "of"]:
+        for size in (3, 2, 1):
+            span = pieces[i + 1 : i + 1 + size]
+            if len(span) < size or any(not p[0].isalnum() for p in span):
+                continue
+            if year_said(" ".join(span)) is not None:
+                continue  # "not 2015": years are read by conversation/years.py
+            if _one_name(span, vocab):
+                wrong.append(" ".join(span))
+                drop |= {i, *range(i + 1, i + 1 + size)}
+                break
+    kept = " ".join(p for i, p in enumerate(pieces) if i not in drop)
+    return kept, wrong
+
+
+def _names_in(text: str, vocab: Vocabulary) -> set[str]:
+    mention = vocab.parse(text)
+    return {n for n in (mention.make, mention.model, mention.part if mention.part_matched else None) if n}
+
+
+def _one_name(span: list[str], vocab: Vocabulary) -> bool:
+    """The words name something, and their tail names nothing else ("كورولا كامري" is two names)."""
+    whole = _names_in(" ".join(span), vocab)
+    return bool(whole) and (len(span) == 1 or _names_in(" ".join(span[1:]), vocab) <= whole)
+
+
+def _entities_without(facts: MessageFacts, names: list[str]) -> tuple[dict, ...]:
+    wrong = {normalize_text(n) for n in names}
+    return tuple(
+        e for e in facts.entities
+        if normalize_text(str(e.get("value") or "")) not in wrong
+        and normalize_text(facts.text[e["start"] : e["end"]] if "start" in e else "") not in wrong
+    )  # fmt: skip
+
+
+def _without_fillers(entities: tuple[dict, ...]) -> tuple[dict, ...]:
+    """NLU sometimes tags "I mean", "model", "بس" as a part or model: those are no values."""
+    kept = []
+    for entity in entities:
+        if entity.get("entity") in ("part", "make", "model") and is_filler(str(entity.get("value") or "")):
             continue
-        kept.append(token)
-    kept = list(dict.fromkeys(kept))
-    if len(kept) > 1 and current in kept:
-        kept.remove(current)
-    return kept[-1] if kept else None
+        kept.append(entity)
+    return tuple(kept)
 
 
-def stale_slots(previous: dict[str, str | None], now: dict[str, str | None], mentioned: set[str]) -> set[str]:
-    """Slots that belonged to the customer's previous car once the make or model changed.
+def stale_slots(
+    previous: dict[str, str | None],
+    now: dict[str, str | None],
+    mentioned: set[str],
+    has_year: Callable[[str | None, str, int], bool | None] | None = None,
+) -> set[str]:
+    """Slots a correction makes wrong: it changes one thing and keeps the rest.
 
-    A new make without a model forgets model and year; a new model without a year forgets
-    the year. Values the message itself gave are never stale.
+    A new make without a model forgets the model (it belongs to the old make). A new model
+    keeps the part and the year, unless the catalog says the new model has no parts for that
+    year (``has_year`` False), then the year is asked again. Values the message gave stay.
     """
     stale: set[str] = set()
-    if now.get("make") and previous.get("make") and now["make"] != previous["make"]:
-        stale |= {"model", "year"}
-    if now.get("model") and previous.get("model") and now["model"] != previous["model"]:
+    if (
+        now.get("make")
+        and previous.get("make")
+        and now["make"] != previous["make"]
+        and "model" not in mentioned
+    ):
+        stale.add("model")
+    model_changed = now.get("model") and previous.get("model") and now["model"] != previous["model"]
+    year = now.get("year")
+    known = model_changed and year and str(year).isdigit() and has_year is not None
+    if known and has_year(now.get("make"), str(now["model"]), int(year)) is False:
         stale.add("year")
     return stale - mentioned
 
 
-def parse_year(value: str | int, requested: bool = False) -> int | None:
-    """A 4-digit model year from "2015", "٢٠١٥", or "15" when the bot just asked for the year."""
-    text = fold_digits(str(value)).strip()
-    found = _YEAR_TOKEN.search(text)
-    if found:
-        year = int(found.group(1))
-        return year if MIN_YEAR <= year <= max_year() else None
-    two = _TWO_DIGITS.match(text)
-    if two and requested:
-        return expand_two_digit_year(int(two.group(1)))
-    return None
+def parse_year(value: str | int, requested: bool = False, span: YearRange | None = None) -> int | None:
+    """A 4-digit model year from "2015", "٢٠١٥", "2k19", "14 model"; "15" when the bot asked for the year."""
+    span = span or YearRange(MIN_YEAR, max_year())
+    return answer_year(str(value), span) if requested else year_said(str(value), None, span)

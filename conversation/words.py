@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
+from catalog.normalize import normalize_text
 from catalog.vocabulary.words import merged, word_groups
 
 WORDS_FILE = Path(__file__).resolve().parents[1] / "catalog" / "vocabulary" / "conversation_words.yml"
 _GROUPS = word_groups(WORDS_FILE)
+
+
+def phrases(name: str, path: Path = WORDS_FILE) -> tuple[str, ...]:
+    """A section of comma-separated phrases, normalised (lower case, Arabic folded), longest first."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found = {
+        normalize_text(phrase)
+        for text in (data.get(name) or {}).values()
+        for phrase in str(text or "").split(",")
+        if normalize_text(phrase)
+    }
+    return tuple(sorted(found, key=lambda p: (-len(p), p)))
 
 
 def section(name: str) -> frozenset[str]:
@@ -31,3 +46,11 @@ ORDINAL_WORDS: dict[str, int] = {
 }
 LAST_WORDS = section("last")
 CHEAPEST_WORDS = section("cheapest")
+YEAR_MARKERS = section("year_markers")
+YES_PHRASES = phrases("yes_phrases")
+NO_PHRASES = phrases("no_phrases")
+YES_EXTRA = section("yes_extra")
+NO_EXTRA = section("no_extra")
+RESTART_PHRASES = phrases("restart_phrases")
+ORDER_PHRASES = phrases("order_phrases")
+FILLERS = section("fillers")

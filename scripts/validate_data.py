@@ -33,7 +33,7 @@ PAYLOAD_ONLY_INTENTS = {"chassis_photo", "unreadable_photo"}
 
 def responses_named_in_code(root: Path = ROOT) -> set[str]:
     names: set[str] = set()
-    for path in (root / "actions").rglob("*.py"):
+    for path in [*(root / "actions").rglob("*.py"), *(root / "conversation").rglob("*.py")]:
         names |= set(re.findall(r"[\"'](utter_\w+)[\"']", path.read_text(encoding="utf-8")))
     return names
 

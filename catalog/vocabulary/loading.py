@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.normalize import normalize_text
-from catalog.schema import Category, CategorySynonym, Make, MakeAlias, Model, ModelAlias
+from catalog.schema import Category, CategorySynonym, Fitment, Make, MakeAlias, Model, ModelAlias
 from catalog.vocabulary.seed import LANGS, load_seed
 
 
@@ -26,6 +26,8 @@ class VocabularyInputs:
     ids: dict[tuple[str, ...], int] = field(default_factory=dict)
     arabic_names: dict[tuple[str, ...], str] = field(default_factory=dict)
     needs_make: set[tuple[str, str]] = field(default_factory=set)
+    # (make, model) -> the year spans its parts fit, merged: [(2008, 2026), ...]
+    model_years: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def from_database(session: Session, seed: dict | None = None) -> VocabularyInputs:
@@ -64,6 +66,12 @@ def from_database(session: Session, seed: dict | None = None) -> VocabularyInput
     arabic: dict[tuple[str, ...], str] = {("make", r.name): r.name_ar for r in makes.values() if r.name_ar}
     arabic.update({("model", makes[r.make_id].name, r.name): r.name_ar for r in models.values() if r.name_ar})
     arabic.update({("part", r.name): r.name_ar for r in cats.values() if r.name_ar})
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    stmt = select(Fitment.model_id, Fitment.year_from, Fitment.year_to).distinct()
+    for model_id, first, last in session.execute(stmt):
+        row = models.get(model_id)
+        if row is not None:
+            spans.setdefault((makes[row.make_id].name, row.name), []).append((first, last))
     return VocabularyInputs(
         make_aliases,
         model_aliases,
@@ -71,7 +79,19 @@ def from_database(session: Session, seed: dict | None = None) -> VocabularyInput
         ids=ids,
         arabic_names=arabic,
         needs_make=needs_make(seed, model_aliases),
+        model_years={key: merge_spans(value) for key, value in spans.items()},
     )
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Touching or overlapping year spans become one: (2008, 2014) + (2015, 2021) -> (2008, 2021)."""
+    merged: list[list[int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(a, b) for a, b in merged]
 
 
 def from_seed(seed: dict | None = None) -> VocabularyInputs:

@@ -120,10 +120,12 @@ class Vocabulary:
         ids: dict[tuple[str, ...], int] | None = None,
         arabic_names: dict[tuple[str, ...], str] | None = None,
         needs_make: set[tuple[str, str]] | None = None,
+        model_years: dict[tuple[str, str], list[tuple[int, int]]] | None = None,
     ) -> None:
         """Build the indexes. ``makes``/``categories`` map a name to its aliases; ``models`` maps
         ``(make, model)`` to aliases. Prefer :meth:`load` (reads the database)."""
         self._ids = dict(ids or {})
+        self._model_years = dict(model_years or {})
         self._arabic = dict(arabic_names or {})
         self._makes = sorted(makes)
         self._models: dict[str, list[str]] = {}
@@ -185,6 +187,7 @@ class Vocabulary:
             ids=inputs.ids,
             arabic_names=inputs.arabic_names,
             needs_make=inputs.needs_make,
+            model_years=inputs.model_years,
         )
 
     # ------------------------------------------------------------------ listing
@@ -206,6 +209,22 @@ class Vocabulary:
 
     def category_id(self, category: str) -> int | None:
         return self._ids.get(("part", category))
+
+    def years_covered(self) -> tuple[int, int] | None:
+        """The first and last model year any part fits (None without fitment data)."""
+        spans = [span for spans in self._model_years.values() for span in spans]
+        if not spans:
+            return None
+        return min(a for a, _ in spans), max(b for _, b in spans)
+
+    def model_has_year(self, make: str | None, model: str, year: int) -> bool | None:
+        """Whether parts exist for this model in this year; None when the catalog cannot tell."""
+        spans = self._model_years.get((make or "", model))
+        if spans is None:
+            spans = next((v for (mk, md), v in self._model_years.items() if md == model), None)
+        if spans is None:
+            return None
+        return any(first <= year <= last for first, last in spans)
 
     def arabic_name(self, kind: str, *name: str) -> str | None:
         """Arabic display name: ``arabic_name("part", "Brake Pads")``, ``("model", make, model)``."""

@@ -52,7 +52,9 @@ async def test_search_shows_parts_that_fit_the_car(runtime, domain):
                 )
             ).first()  # fmt: skip
             assert fits is not None, sku
-            assert part.name in message["items"] and part.part_number in message["items"]
+            assert part.name.split(" - ")[0] in message["items"] and part.part_number in message["items"]
+    # each line names the customer's car as the fitment that matched, never another car
+    assert message["items"].count("(fits Toyota Land Cruiser 2008-2021)") == len(skus)
 
 
 async def test_results_are_renderable_on_whatsapp(runtime, domain):
@@ -136,13 +138,19 @@ async def test_pick_by_tap_stores_a_lead_and_confirms(runtime, domain):
 
 async def test_pick_by_number_and_unclear_pick(runtime, domain):
     _, remembered = await search(LC_2015, domain, sender="971500000011")
+    assert len(remembered["latest"]) >= 2
     base = {**LC_2015, "search_results": remembered}
     dispatcher = CollectingDispatcher()
     unclear = make_tracker(
-        "the blue one", intent="choose_part", slots=base, sender="971500000011", active_loop=None
+        "ok I'll take it", intent="choose_part", slots=base, sender="971500000011", active_loop=None
     )
     await ActionChoosePart().run(dispatcher, unclear, domain)
-    assert responses(dispatcher) == ["utter_choice_unknown"]
+    [which] = dispatcher.messages  # several shown: "which one?" with the items to tap, no lead yet
+    assert which["response"] == "utter_which_item"
+    tappable = [b["payload"] for b in which.get("buttons") or []] or [
+        row["id"] for row in which["custom"]["whatsapp"]["action"]["sections"][0]["rows"]
+    ]
+    assert len(tappable) == len(remembered["latest"]) and all(p.startswith("/choose_part") for p in tappable)
     assert leads(runtime, channel_user_id="971500000011") == []
     if len(remembered["latest"]) >= 2:
         second = make_tracker(
@@ -151,6 +159,19 @@ async def test_pick_by_number_and_unclear_pick(runtime, domain):
         await ActionChoosePart().run(CollectingDispatcher(), second, domain)
         [lead] = leads(runtime, channel_user_id="971500000011")
         assert lead.sku == remembered["latest"][1]
+
+
+async def test_order_with_one_item_shown_is_a_lead_for_it(runtime, domain):
+    _, remembered = await search(LC_2015, domain, sender="971500000019")
+    only = remembered["latest"][0]
+    one = {"latest": [only], "items": {only: remembered["items"][only]}}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("تمام ارسله", intent="choose_part", slots={**LC_2015, "search_results": one},
+                           sender="971500000019", active_loop=None)  # fmt: skip
+    await ActionChoosePart().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_choice_confirmed", "utter_anything_else"]
+    [lead] = leads(runtime, channel_user_id="971500000019")
+    assert lead.sku == only
 
 
 async def test_pick_with_nothing_shown(runtime, domain):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from actions.forms import ValidatePartForm, ValidateSlotMappings
 from tests.assistant.conftest import make_tracker, responses, slot_events
 
@@ -84,14 +86,44 @@ async def test_correction_mid_form_switches_the_car(runtime, dispatcher, domain)
     assert (slots["make"], slots["model"]) == ("Toyota", "Prado")
 
 
-async def test_new_make_after_results_clears_model_and_year(runtime, dispatcher, domain):
+async def test_new_make_after_results_clears_the_model_only(runtime, dispatcher, domain):
     tracker = make_tracker(
         "actually it's a nissan",
         slots={"part": "Oil Filter", "make": "Toyota", "model": "Camry", "year": "2019"},
     )
     slots = slot_events(await run_form(tracker, dispatcher, domain))
     assert slots["make"] == "Nissan"
-    assert slots["model"] is None and slots["year"] is None
+    assert slots["model"] is None  # a Camry is no Nissan; the part and the year stay
+    assert "year" not in slots and "part" not in slots
+
+
+async def test_model_correction_keeps_part_and_year_when_the_new_model_has_it(runtime, dispatcher, domain):
+    tracker = make_tracker(
+        "not Corolla, Camry",
+        slots={"part": "Brake Pads", "make": "Toyota", "model": "Corolla", "year": "2016"},
+    )
+    slots = slot_events(await run_form(tracker, dispatcher, domain))
+    assert slots["model"] == "Camry" and slots.get("make", "Toyota") == "Toyota"
+    assert slots.get("year", "2016") == "2016" and slots.get("part", "Brake Pads") == "Brake Pads"
+
+
+async def test_model_correction_asks_the_year_again_when_the_new_model_lacks_it(runtime, dispatcher, domain):
+    tracker = make_tracker(  # the sample catalog has Land Cruiser 70 parts from 2007 only
+        "sorry not land cruiser, land cruiser 70",
+        slots={"part": "Brake Pads", "make": "Toyota", "model": "Land Cruiser", "year": "2003"},
+    )
+    slots = slot_events(await run_form(tracker, dispatcher, domain))
+    assert slots["model"] == "Land Cruiser 70" and slots["year"] is None
+
+
+@pytest.mark.parametrize("filler", ["I mean", "model", "the", "بس", "يعني", "مو", "ya3ni", "modeel"])
+async def test_filler_never_replaces_a_good_value(runtime, dispatcher, domain, filler):
+    entities = [{"entity": "part", "value": filler}, {"entity": "model", "value": filler}]
+    good = {"part": "Oil Filter", "make": "Nissan", "model": "Patrol", "year": "2018"}
+    tracker = make_tracker(filler, intent="inform", entities=entities, slots=good)
+    slots = slot_events(await run_form(tracker, dispatcher, domain))
+    assert all(slots.get(name, value) == value for name, value in good.items()), slots
+    assert not any(m.get("response", "").startswith("utter_unknown") for m in dispatcher.messages)
 
 
 async def test_same_car_new_part_keeps_the_vehicle(runtime, dispatcher, domain):

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.asking import AskMake, AskModel, AskPart
+from actions.domain_copy import response_text
 from actions.forms import ValidatePartForm
 from actions.runtime import build_runtime, set_runtime
 from actions.search import ActionSearchParts
@@ -119,17 +120,24 @@ async def test_lookup_provider_down_keeps_the_offline_decode(catalog_url, tmp_pa
 
 
 # --------------------------------------------------------------------------- invalid numbers
+def rendered(domain, message: dict, language: str = "en") -> str:
+    """The text the customer reads for a response the action sent (its domain.yml wording)."""
+    values = {k: v for k, v in message.items() if k not in ("response", "buttons", "template")}
+    return response_text(domain, message["response"], language, **values)
+
+
 async def test_invalid_number_explains_once_then_falls_back_to_make_model_year(runtime, domain):
     base = {"part": "Brake Pads", "requested_slot": "make"}
     first, slots = await form(make_tracker("JTMHV05J5041234", slots=base, sender="971501000006"), domain)
     [explained] = first.messages
-    assert explained["response"] == "utter_vin_invalid"
-    assert "15 characters" in explained["problem"] and "17" in explained["problem"]
+    assert explained["response"] == "utter_vin_problem_length"
+    text = rendered(domain, explained)
+    assert "15 characters" in text and "17" in text
     assert slots == {"vin_retry": "retry"}  # nothing filled from a number that cannot be right
     # the explanation asked for the number again: the form adds no second question
     ask = CollectingDispatcher()
     after = make_tracker("JTMHV05J5041234", slots={**base, "vin_retry": "retry"},
-                         events_after=[bot_event("utter_vin_invalid")])  # fmt: skip
+                         events_after=[bot_event("utter_vin_problem_length")])  # fmt: skip
     await AskMake().run(ask, after, domain)
     assert ask.messages == []
 
@@ -147,13 +155,14 @@ async def test_invalid_number_is_explained_in_arabic(runtime, domain):
     tracker = make_tracker("رقم الشاصي JTMHV05J5O412345", slots={"language": "ar", "requested_slot": "make"})
     dispatcher, _ = await form(tracker, domain)
     [explained] = dispatcher.messages
-    assert explained["response"] == "utter_vin_invalid" and "رقم الشاصي" in explained["problem"]
+    assert explained["response"] == "utter_vin_problem_length"  # 16 characters
+    assert "رقم الشاصي" in rendered(domain, explained, "ar") and "16" in rendered(domain, explained, "ar")
 
 
 async def test_check_digit_typo_offers_the_likely_vin_as_a_button_that_fills_the_car(runtime, domain):
     dispatcher, _ = await form(make_tracker("1HGCMB2633A004352", slots={"requested_slot": "make"}), domain)
     [explained] = dispatcher.messages
-    assert "9th character" in explained["problem"]
+    assert "9th character" in rendered(domain, explained)
     [button] = explained["buttons"]
     assert button["title"] == "1HGCM82633A004352" and len(button["title"]) <= 20
     entities = [{"entity": "vin", "value": "1HGCM82633A004352"}]

@@ -97,11 +97,17 @@ def test_part_number_is_kept(vocab):
     assert reading.part_number == "04465-60320"
 
 
-def test_new_make_forgets_the_old_model_and_year():
+def test_a_correction_changes_one_thing():
     previous = {"make": "Toyota", "model": "Camry", "year": "2019", "part": "Oil Filter"}
     now = {"make": "Nissan", "model": "Camry", "year": "2019", "part": "Oil Filter"}
-    assert stale_slots(previous, now, {"make"}) == {"model", "year"}
-    assert stale_slots(previous, {**previous, "model": "Corolla"}, {"model"}) == {"year"}
+    assert stale_slots(previous, now, {"make"}) == {"model"}  # a new make: the old model goes, the year stays
+
+    def corolla_years(make, model, year):
+        return 2014 <= year <= 2019 if model == "Corolla" else None
+
+    assert stale_slots(previous, {**previous, "model": "Corolla"}, {"model"}, corolla_years) == set()
+    old = {**previous, "year": "2010"}
+    assert stale_slots(old, {**old, "model": "Corolla"}, {"model"}, corolla_years) == {"year"}
     assert stale_slots(previous, previous, {"part"}) == set()
 
 
@@ -144,3 +150,21 @@ def test_reply_language(text, previous, expected):
 )
 def test_answers_to_our_yes_no_questions(text, intent, expected):
     assert answer_to_pending(MessageFacts(text=text, intent=intent)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [("not Corolla, Camry", "Camry"), ("Camry not corolla", "Camry"), ("مو كورولا، كامري", "Camry"),
+     ("la mo patrol, land cruiser", "Land Cruiser"), ("بدل كورولا كامري", "Camry")],
+)  # fmt: skip
+def test_a_name_taken_back_is_not_read(vocab, text, model):
+    reading = read(vocab, text, intent="inform", current={"model": "Corolla", "year": "2016"})
+    assert reading.candidates["model"] == model
+    assert "year" not in reading.candidates and "part" not in reading.candidates
+
+
+@pytest.mark.parametrize("text", ["I mean", "ya3ni", "بس", "the", "modeel"])
+def test_filler_entities_are_no_candidates(vocab, text):
+    entities = [{"entity": "part", "value": text}, {"entity": "model", "value": text}]
+    reading = read(vocab, text, intent="inform", entities=entities, current={"part": "Oil Filter"})
+    assert reading.candidates == {}

@@ -83,7 +83,7 @@ class ManagedProcess:
     env: dict[str, str]
     log_path: Path
     ready_url: str
-    timeout_s: float = 240.0
+    timeout_s: float = float(os.environ.get("TEST_SERVER_START_TIMEOUT", "240"))  # busy machines: raise it
     process: subprocess.Popen | None = None
 
     def start(self) -> ManagedProcess:
@@ -252,3 +252,24 @@ class AssistantStack:
         return "\n".join(
             f"--- {p.name} ---\n{p.log_tail()}" for p in (self.actions, self.rasa) if p is not None
         )
+
+
+@dataclass
+class RunningStack:
+    """Servers started elsewhere (e.g. kept running while iterating on a test set); same API."""
+
+    rasa_url: str
+    catalog_url: str
+
+    @classmethod
+    def from_file(cls, path: Path) -> RunningStack:
+        import json
+
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(rasa_url=data["rasa_url"], catalog_url=data["catalog_url"])
+
+    send = AssistantStack.send
+    tracker = AssistantStack.tracker
+
+    def logs(self) -> str:
+        return "(servers started outside the test)"

@@ -1,0 +1,1 @@
+"""Rasa graph components of this project, named in config.yml's NLU pipeline (loaded by the Rasa server)."""

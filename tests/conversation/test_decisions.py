@@ -1,0 +1,58 @@
+"""Decisions on state: picks and orders, good slot values kept, takes-back, chassis problems."""
+
+from __future__ import annotations
+
+from catalog.vehicle_ids import decode
+from conversation.choice import decide_pick
+from conversation.items import ShownItem
+from conversation.slots import keep_good_values
+from conversation.vehicle_problems import problem_response
+
+
+def shown(*skus: str) -> dict:
+    items = {
+        sku: ShownItem(sku=sku, part_id=i, name=f"Pads {sku}", brand=f"Brand{i}", part_number=f"N-{i}",
+                       price_aed=f"{100 + i}.00", stock=1, condition="oem").as_dict()
+        for i, sku in enumerate(skus)
+    }  # fmt: skip
+    return {"latest": list(skus), "items": items}
+
+
+def test_order_with_one_item_is_that_item():
+    pick = decide_pick("ok I want this one", None, shown("A"))
+    assert pick.item is not None and pick.item.sku == "A" and not pick.ask_which
+
+
+def test_order_with_several_asks_which():
+    pick = decide_pick("ابغاه", None, shown("A", "B", "C"))
+    assert pick.item is None and pick.ask_which and [i.sku for i in pick.options] == ["A", "B", "C"]
+
+
+def test_a_named_pick_wins():
+    assert decide_pick("the second one", None, shown("A", "B")).item.sku == "B"
+    assert decide_pick("/choose_part", "B", shown("A", "B")).item.sku == "B"
+    assert decide_pick("the cheapest", None, shown("A", "B")).item.sku == "A"
+
+
+def test_nothing_shown_nothing_to_pick():
+    assert decide_pick("i'll take it", None, None).item is None
+    assert not decide_pick("i'll take it", None, None).ask_which
+
+
+def test_unknown_words_never_replace_good_values():
+    def resolves(slot, value):
+        return value in {"Camry", "Toyota", "Brake Pads", "2016"}
+
+    previous = {"part": "Brake Pads", "make": "Toyota", "model": "Corolla", "year": "2016"}
+    assert keep_good_values({"model": "modeel", "part": "the"}, previous, None, resolves) == {}
+    assert keep_good_values({"model": "Camry"}, previous, None, resolves) == {"model": "Camry"}
+    # the slot the bot asked for is always checked (and explained when unknown)
+    assert keep_good_values({"model": "corvetta"}, previous, "model", resolves) == {"model": "corvetta"}
+    # an empty slot takes the candidate for checking
+    assert keep_good_values({"part": "turbo"}, {}, None, resolves) == {"part": "turbo"}
+
+
+def test_chassis_problems_pick_a_response_and_its_values():
+    response, values = problem_response(decode("JTMHV05J5041234"))
+    assert response == "utter_vin_problem_length" and values["count"] == "15"
+    assert problem_response(decode("JTMHV05J504123456")) is None

@@ -1,0 +1,96 @@
+"""Short messages read on their own: yes, no, restart, order, filler."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversation.replies import asks_to_order, asks_to_restart, is_filler, yes_or_no
+from rasa_components.intent_rules import intent_for
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yep",
+        "yup",
+        "aywa",
+        "اي نعم",
+        "تمام",
+        "اوكي",
+        "ok sure",
+        "Yes please",
+        "ايوه",
+        "okey",
+        "yes same car",
+        "tmm",
+    ],
+)
+def test_yes(text):
+    assert yes_or_no(text) == "yes"
+
+
+@pytest.mark.parametrize("text", ["la2", "مب", "nope", "no thanks", "لا", "لا مشكور", "nah", "laa", "no no"])
+def test_no(text):
+    assert yes_or_no(text) == "no"
+
+
+@pytest.mark.parametrize("text", ["no, 2016", "yes brake pads", "not corolla", "need oil filter", "toyota"])
+def test_details_are_not_a_yes_or_no(text):
+    assert yes_or_no(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["start over", "ابدأ من جديد", "from the beginning pls", "new search", "امسح كل شي"]
+)
+def test_explicit_restart(text):
+    assert asks_to_restart(text)
+
+
+@pytest.mark.parametrize("text", ["no", "forget the pads", "i mean camry", "cancel", "new", "another part"])
+def test_no_restart_without_the_words(text):
+    assert not asks_to_restart(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok I want this one",
+        "how do I buy",
+        "send it",
+        "تمام ارسله",
+        "ابغاه",
+        "kam el se3r w ab8ah",
+        "ill take it",
+    ],
+)
+def test_orders(text):
+    assert asks_to_order(text)
+
+
+@pytest.mark.parametrize("text", ["i want brake pads", "ابغى فحمات", "abgha fa7mat", "send me the address"])
+def test_requests_are_not_orders(text):
+    assert not asks_to_order(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["I mean", "model", "the", "بس", "يعني", "مو", "ya3ni", "modeel", "ya3ni the model"]
+)
+def test_fillers(text):
+    assert is_filler(text)
+
+
+@pytest.mark.parametrize("text", ["camry", "brake pads", "فحمات", "2016"])
+def test_values_are_not_fillers(text):
+    assert not is_filler(text)
+
+
+def test_intent_rules():
+    assert intent_for("hi my vin is JTMHV05J504123456", "greet", set(), []) == "inform"
+    assert intent_for("where are you? vin JTMHV05J504123456", "ask_store_info", set(), []) is None
+    assert intent_for("ابدأ من جديد", "inform", set(), []) == "restart"
+    assert intent_for("forget it", "restart", set(), ["restart", "deny", "inform"]) == "deny"
+    assert intent_for("ok I want this one", "request_part", set(), []) == "choose_part"
+    assert intent_for("i want to order brake pads", "request_part", {"part"}, []) is None
+    assert intent_for("aywa", "greet", set(), []) == "affirm"
+    assert intent_for("la2", "goodbye", set(), []) == "deny"
+    assert intent_for("need pads for camry", "request_part", {"part", "model"}, []) is None
