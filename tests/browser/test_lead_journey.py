@@ -18,7 +18,7 @@ def shop(tmp_path_factory):
     """Rasa + action server + web service on one catalog and one tracker store."""
     workdir = tmp_path_factory.mktemp("journey")
     catalog_url = build_sample_catalog(workdir / "catalog.db", rows=3000)
-    with AssistantStack(workdir, catalog_url) as stack:
+    with AssistantStack(workdir, catalog_url, start_timeout=600.0) as stack:  # busy machine: slow model load
         console = start_console(workdir / "web", catalog_url, f"sqlite:///{workdir / 'tracker.db'}")
         try:
             yield stack, console
