@@ -1,13 +1,16 @@
-"""Run N Rasa servers and M action servers on one machine, behind two small balancers.
+"""Run N Rasa servers, M action servers and the web service on one machine, behind nginx.
 
     .venv/bin/python deploy/run_cluster.py --rasa 2 --actions 2
 
-Reads the same environment as scripts/run (and .env): DATABASE_URL, TRACKER_DB_URL,
-LOCK_STORE_URL, REDIS_URL / WHATSAPP_REDIS_URL, WHATSAPP_*, SANIC_WORKERS,
+nginx runs deploy/nginx.conf, the production configuration, rendered for local ports
+(ops/nginx.py). Reads the same environment as scripts/run (and .env): DATABASE_URL,
+TRACKER_DB_URL, LOCK_STORE_URL, RASA_AUTH_TOKEN, WHATSAPP_*, SANIC_WORKERS,
 ACTION_SERVER_SANIC_WORKERS. With more than one Rasa server it refuses to start unless the
-tracker store is PostgreSQL and the lock store and dedup store are Redis (docs/production.md).
+tracker store and the database are PostgreSQL and the lock store is Redis (docs/production.md).
 
-Meta's webhook and the REST channel: http://127.0.0.1:5005/webhooks/{whatsapp,rest}/webhook.
+What the internet would see, on http://127.0.0.1:5005: Meta's webhook
+(/webhooks/whatsapp/webhook), the public API (/api/) and the console (/console). Rasa's HTTP
+API listens on 127.0.0.1:5101… only and needs RASA_AUTH_TOKEN (a random one if unset).
 A child that dies is started again (like systemd's Restart=always), with a growing pause.
 Ctrl-C stops everything. Logs: var/cluster/logs/<name>.log.
 """
@@ -41,8 +44,6 @@ def check_shared_state(env: dict[str, str], rasa_instances: int) -> None:
         problems.append("TRACKER_DB_URL=postgresql://… (conversations shared by every instance)")
     if not (env.get("LOCK_STORE_URL") or "").startswith("redis"):
         problems.append("LOCK_STORE_URL=redis://…/1 (one customer's turns in order across instances)")
-    if not (env.get("WHATSAPP_REDIS_URL") or env.get("REDIS_URL") or "").startswith("redis"):
-        problems.append("REDIS_URL=redis://…/2 (a redelivered webhook answered once)")
     if not (env.get("DATABASE_URL") or "").startswith("postgresql"):
         problems.append("DATABASE_URL=postgresql://… (catalog and leads shared, no SQLite locking)")
     if problems:
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--rasa-base-port", type=int, default=5101, help="rasa-1 listens here, rasa-2 +1…")
     parser.add_argument("--action-base-port", type=int, default=5151, help="actions-1 listens here…")
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("SHOP_API_PORT", 8000)))
+    parser.add_argument("--no-web", action="store_true", help="do not start the web service")
     parser.add_argument("--model", type=Path, help="default: the cached model for the current data")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "cluster")
     parser.add_argument("--json-logs", action="store_true", help="JSON log lines (LOG_FORMAT=json)")
@@ -139,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         action_port=args.action_port,
         rasa_base_port=args.rasa_base_port,
         action_base_port=args.action_base_port,
+        web_port=None if args.no_web else args.web_port,
     )
     cluster = Cluster(spec)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -148,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         cluster.start()
         print(
-            f"ready: {cluster.front_url}/webhooks/whatsapp/webhook  (ready: /webhooks/ops/ready)", flush=True
+            f"ready: {cluster.front_url}/webhooks/whatsapp/webhook, /api/, /console "
+            f"(Rasa API on {cluster.rasa_url(0)} with RASA_AUTH_TOKEN)",
+            flush=True,
         )
         supervise(cluster)
     except ClusterError as exc:

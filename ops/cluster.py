@@ -1,19 +1,22 @@
-"""N Rasa servers and M action servers on one machine, each behind a small balancer.
+"""N Rasa servers, M action servers and the web service on one machine, behind nginx.
 
-    front balancer (:5005, sticky by customer) ─► rasa-1 … rasa-N  (:5101…)
-                                                      │ ACTION_ENDPOINT_URL
-    action balancer (:5055, round robin)      ◄───────┘
-                                               ─► actions-1 … actions-M  (:5151…)
+    nginx public (:5005)  /webhooks/whatsapp/webhook ─► rasa-1 … rasa-N  (127.0.0.1:5101…)
+                          /api/, /console            ─► web            (127.0.0.1:8000)
+    nginx internal (:5055) ◄── ACTION_ENDPOINT_URL ──┘
+                          ─► actions-1 … actions-M  (127.0.0.1:5151…)
 
-Same commands and environment variables as scripts/run (``rasa run``; the action server via
-``python -m ops.action_server``, a superset of ``python -m rasa_sdk``); the Rasa endpoints
-come from :mod:`ops.endpoints`. Used by deploy/run_cluster.py (with restarts), by the fault
-suite and by the load benchmark. Processes are stopped by their own pid only.
+nginx runs deploy/nginx.conf, the production file, rendered for these ports (ops/nginx.py):
+what is tested here is what a shop runs. Same commands and environment variables as
+scripts/run and production (``rasa run --auth-token``; the action server via
+``python -m ops.action_server``); the Rasa endpoints come from :mod:`ops.endpoints`. Used by
+deploy/run_cluster.py (with restarts), the fault suite, the load benchmark and tests/security.
+Processes are stopped by their own pid only.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -51,6 +54,7 @@ class Proc:
     ready_url: str
     popen: subprocess.Popen | None = None
     restarts: int = 0
+    ready_below: int = 201  # HTTP status under which the process counts as ready
 
     def launch(self) -> Proc:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +75,7 @@ class Proc:
                 code = self.popen.returncode if self.popen else None
                 raise ClusterError(f"{self.name} exited ({code}):\n{self.log_tail()}")
             try:
-                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                if httpx.get(self.ready_url, timeout=2).status_code < self.ready_below:
                     return
             except httpx.HTTPError:
                 pass
@@ -119,8 +123,7 @@ class ClusterSpec:
     action_base_port: int = 5151
     credentials: Path = DEFAULT_CREDENTIALS
     env: dict[str, str] = field(default_factory=dict)
-    action_retry_window_s: float = 30.0
-    front_retry_window_s: float = 5.0
+    web_port: int | None = None  # run `python -m webservice` here (0 = a free port); None = no web service
 
 
 @dataclass
@@ -139,7 +142,9 @@ class Cluster:
         self.action_ports = [
             s.action_base_port + i if s.action_base_port else free_port() for i in range(s.action_servers)
         ]
+        self.web_port = None if s.web_port is None else (s.web_port or free_port())
         self.env = self._base_env()
+        self.auth_token = self.env["RASA_AUTH_TOKEN"]
         self.endpoints = self._write_endpoints()
         self._define()
 
@@ -179,7 +184,9 @@ class Cluster:
         env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
         env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
         env["ACTION_ENDPOINT_URL"] = f"{self.action_url}/webhook"
-        env.setdefault("ACTION_HEALTH_URL", f"{self.action_url}/_balancer/health")
+        env["RASA_URL"] = self.rasa_url(0)
+        # Rasa's HTTP API always needs a token here (callers read RASA_AUTH_TOKEN)
+        env["RASA_AUTH_TOKEN"] = env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
         return env
 
     def _write_endpoints(self) -> Path:
@@ -190,37 +197,45 @@ class Cluster:
     def _define(self) -> None:
         s, logs = self.spec, self.spec.workdir / "logs"
         for name, port in zip(self.action_names(), self.action_ports, strict=True):
+            env = {**self.env, "SANIC_HOST": "127.0.0.1"}
             self.procs[name] = Proc(
                 name,
                 [PYTHON, "-m", "ops.action_server", "--actions", "actions", "--port", str(port)],
-                self.env, logs / f"{name}.log", f"http://127.0.0.1:{port}/health",
+                env, logs / f"{name}.log", f"http://127.0.0.1:{port}/health",
             )  # fmt: skip
-        self.procs["action-balancer"] = self._balancer(
-            "action-balancer", self.action_port, [f"http://127.0.0.1:{p}" for p in self.action_ports],
-            sticky=False, window=s.action_retry_window_s,
-        )  # fmt: skip
         for name, port in zip(self.rasa_names(), self.rasa_ports, strict=True):
             args = [
-                RASA, "run", "--enable-api", "--model", str(s.model), "--port", str(port),
+                RASA, "run", "--enable-api", "--auth-token", self.auth_token, "--interface", "127.0.0.1",
+                "--model", str(s.model), "--port", str(port),
                 "--endpoints", str(self.endpoints), "--credentials", str(s.credentials),
             ]  # fmt: skip
             self.procs[name] = Proc(
                 name, args, self.env, logs / f"{name}.log", f"http://127.0.0.1:{port}/webhooks/ops/health"
             )
-        self.procs["front-balancer"] = self._balancer(
-            "front-balancer", self.front_port, [f"http://127.0.0.1:{p}" for p in self.rasa_ports],
-            sticky=True, window=s.front_retry_window_s,
-        )  # fmt: skip
+        if self.web_port is not None:
+            env = {**self.env, "SHOP_API_HOST": "127.0.0.1", "SHOP_API_PORT": str(self.web_port)}
+            self.procs["web"] = Proc(
+                "web", [PYTHON, "-m", "webservice"], env, logs / "web.log",
+                f"http://127.0.0.1:{self.web_port}/console", ready_below=500,
+            )  # fmt: skip
+        self.procs["nginx"] = self._nginx()
 
-    def _balancer(self, name: str, port: int, upstreams: list[str], sticky: bool, window: float) -> Proc:
-        args = [PYTHON, "-m", "ops.balancer", "--listen", f"127.0.0.1:{port}", "--retry-window", str(window)]
-        for upstream in upstreams:
-            args += ["--upstream", upstream]
-        if sticky:
-            args.append("--sticky")
+    def _nginx(self) -> Proc:
+        from ops.nginx import Layout, command, test_config, write_local
+
+        local = "127.0.0.1:{}".format
+        layout = Layout(
+            public_listen=local(self.front_port),
+            action_listen=local(self.action_port),
+            rasa=[local(p) for p in self.rasa_ports],
+            actions=[local(p) for p in self.action_ports],
+            web=[local(self.web_port)] if self.web_port is not None else [],
+        )
+        conf = write_local(self.spec.workdir / "nginx", layout)
+        test_config(conf)
         return Proc(
-            name, args, self.env, self.spec.workdir / "logs" / f"{name}.log",
-            f"http://127.0.0.1:{port}/_balancer/health",
+            "nginx", command(conf), self.env, self.spec.workdir / "logs" / "nginx.log",
+            f"{self.action_url}/nginx-health",
         )  # fmt: skip
 
     # -- control ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 
 from ops import logging as ops_logging
 from ops import metrics
+from ops.action_retry import install_action_retry
 from ops.health import Check, NotReady, http_check, redis_check, run_checks, sql_check
 from ops.rasa_speedups import install_cached_action_validation, install_fast_model_load
 from ops.settings import OpsSettings
@@ -44,6 +45,7 @@ class OpsChannel(InputChannel):
             install_cached_action_validation()
         if settings.fast_model_load:  # channels are built before Rasa loads the model
             install_fast_model_load()
+        install_action_retry(settings.action_retry_seconds)
         return cls(settings)
 
     def __init__(self, settings: OpsSettings) -> None:

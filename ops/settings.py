@@ -24,6 +24,7 @@ class OpsSettings:
     tracker_retry_seconds: float = 30.0
     cached_action_validation: bool = True
     fast_model_load: bool = True
+    action_retry_seconds: float = 30.0  # how long a turn waits for any action server (ops/action_retry.py)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OpsSettings:
@@ -40,6 +41,7 @@ class OpsSettings:
             tracker_retry_seconds=read.number("TRACKER_RETRY_SECONDS", 30.0, minimum=0),
             cached_action_validation=read.flag("RASA_CACHED_ACTION_VALIDATION", True),
             fast_model_load=read.flag("RASA_FAST_MODEL_LOAD", True),
+            action_retry_seconds=read.number("ACTION_RETRY_SECONDS", 30.0, minimum=0),
         )
 
 

@@ -45,7 +45,7 @@ from connectors.whatsapp.payloads import (
 from connectors.whatsapp.sender import build_outbound
 from connectors.whatsapp.settings import WhatsAppSettings
 from connectors.whatsapp.signature import SIGNATURE_HEADER, is_valid_signature
-from connectors.whatsapp.turns import TurnSender
+from connectors.whatsapp.turns import REDRIVE_KEY, TurnSender, install_redrive_guard
 from ops import logging as ops_logging
 from ops import metrics
 from shopkernel.copy import say
@@ -105,6 +105,7 @@ class WhatsAppInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WhatsAppInput:
+        install_redrive_guard()  # inside a Rasa server: re-driven turns are checked under its lock
         return cls(WhatsAppSettings.from_env().with_credentials(credentials))
 
     def __init__(self, settings: WhatsAppSettings) -> None:
@@ -342,7 +343,7 @@ class WhatsAppInput(InputChannel):
             return FAILED
         already = await runtime.inbox.sent(message.message_id) if item.attempts > 1 else {}
         sender = TurnSender(runtime.sender, runtime.inbox, message.message_id, already)
-        await self._handle(runtime, message, on_new_message, sender, first_attempt=item.attempts == 1)
+        await self._handle(runtime, message, on_new_message, sender, attempt=item.attempts)
         return DONE
 
     async def _answered_before(self, message: InboundMessage) -> bool:
@@ -388,7 +389,7 @@ class WhatsAppInput(InputChannel):
         message: InboundMessage,
         on_new_message: OnNewMessage,
         sender: TurnSender,
-        first_attempt: bool = True,
+        attempt: int = 1,
     ) -> None:
         ops_logging.bind_conversation(message.sender_id)  # every log line of this turn carries it
         decision = decide(message)
@@ -407,7 +408,7 @@ class WhatsAppInput(InputChannel):
                     message.body.get("system"),
                 )
             return
-        if self.settings.mark_read and first_attempt:
+        if self.settings.mark_read and attempt == 1:
             runtime.spawn(runtime.sender.mark_read(message.message_id), "mark as read")
         output = WhatsAppOutput(sender, runtime.languages)  # type: ignore[arg-type] - numbered sends
         if isinstance(decision, ToRasa) and message.type == "text":
@@ -428,7 +429,7 @@ class WhatsAppInput(InputChannel):
                     await _say(output, message.sender_id, "connector.media_not_understood", language)
                 return
             decision = ToRasa(text, decision.metadata)
-        await self._run_turn(runtime, message, decision, output, on_new_message)
+        await self._run_turn(runtime, message, decision, output, on_new_message, attempt)
 
     async def _run_turn(
         self,
@@ -437,6 +438,7 @@ class WhatsAppInput(InputChannel):
         decision: ToRasa,
         output: WhatsAppOutput,
         on_new_message: OnNewMessage,
+        attempt: int = 1,
     ) -> None:
         text = await runtime.aliases.resolve(decision.text) or decision.text
         user_message = UserMessage(
@@ -445,7 +447,7 @@ class WhatsAppInput(InputChannel):
             sender_id=message.sender_id,
             input_channel=self.name(),
             message_id=message.message_id,
-            metadata={**rasa_metadata(message), **decision.metadata},
+            metadata={**rasa_metadata(message), **decision.metadata, REDRIVE_KEY: attempt},
         )
         started = time.perf_counter()
         await on_new_message(user_message)  # an exception gives the message back for another attempt

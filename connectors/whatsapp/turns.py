@@ -62,3 +62,39 @@ class TurnSender:
 
     async def mark_read(self, message_id: str) -> None:
         await self._sender.mark_read(message_id)
+
+
+REDRIVE_KEY = "inbox_attempt"  # UserMessage metadata: which attempt of the inbox this turn is
+_guard_installed = False
+
+
+def install_redrive_guard() -> None:
+    """Skip a re-driven message Rasa already holds, checked *inside* the per-customer lock.
+
+    The channel checks the tracker before re-driving, but the first attempt may still be
+    running (its process lost the database, not its life, and its lease ran out): both then
+    queue on Rasa's lock for this customer. Rasa's ``Agent.handle_message`` takes that lock
+    before ``MessageProcessor.handle_message``, so a check here sees the tracker the first
+    attempt saved. Only re-driven messages (metadata ``inbox_attempt`` > 1) pay for the read.
+    """
+    global _guard_installed
+    if _guard_installed:
+        return
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import UserUttered
+
+    original = MessageProcessor.handle_message
+
+    async def handle_message(self: Any, message: Any) -> Any:
+        attempt = (message.metadata or {}).get(REDRIVE_KEY) or 1
+        if attempt > 1 and message.message_id:
+            tracker = await self.tracker_store.retrieve_full_tracker(message.sender_id)
+            if tracker is not None and any(
+                isinstance(e, UserUttered) and e.message_id == message.message_id for e in tracker.events
+            ):
+                logger.info("Message %s is already in the conversation; not run again", message.message_id)
+                return None
+        return await original(self, message)
+
+    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
+    _guard_installed = True

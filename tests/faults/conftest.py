@@ -1,10 +1,11 @@
 """One production-shaped cluster for the whole fault suite (started once: ~1 min on 2 cores).
 
-PostgreSQL (catalog, leads, Rasa tracker store) reached through :class:`TcpProxy`, so a test
-can make it refuse connections; Redis db 15 for the lock store and the WhatsApp dedup store;
-2 Rasa servers and 2 action servers behind the balancers of ops/cluster.py; the fake Graph
-API in this process. Missing PostgreSQL/Redis skip (fail with REQUIRE_POSTGRES/REQUIRE_REDIS,
-as in CI); a missing trained model skips.
+PostgreSQL (catalog, leads, Rasa tracker store, the WhatsApp inbox) reached through
+:class:`TcpProxy`, so a test can make it refuse connections; Redis (TEST_REDIS_URL) for the
+lock store; 2 Rasa servers and 2 action servers behind nginx running deploy/nginx.conf
+(ops/cluster.py); the fake Graph API in this process. Customers post like Meta does: a
+non-200 answer is delivered again a moment later. Missing PostgreSQL/Redis skip (fail with
+REQUIRE_POSTGRES/REQUIRE_REDIS, as in CI); a missing trained model skips.
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def cluster(shop_db: ShopDb, redis_url: str, graph: BackgroundGraph, tmp_path_fa
         "TRACKER_DB_URL": shop_db.proxied_url,
         "LOCK_STORE_URL": redis_url,
         "LOCK_STORE_KEY_PREFIX": f"faults{uuid.uuid4().hex[:8]}",
-        "REDIS_URL": redis_url,
+        "WHATSAPP_INBOX_LEASE_SECONDS": "6",  # a dead instance's turns are re-driven after 6 s
+        "WHATSAPP_INBOX_SWEEP_SECONDS": "1",
+        "ACTION_RETRY_SECONDS": "60",
         "WHATSAPP_APP_SECRET": SECRET,
         "WHATSAPP_ACCESS_TOKEN": TOKEN,
         "WHATSAPP_VERIFY_TOKEN": "faults-verify",
@@ -152,6 +155,7 @@ class Customer:
     graph: BackgroundGraph
     cluster: Cluster
     sent: list[str]
+    redeliveries: int = 0
 
     def send(self, body_text: str, url: str | None = None) -> str:
         message = webhooks.text(self.number, body_text)
@@ -165,12 +169,25 @@ class Customer:
         self.sent.append(message["id"])
         return message["id"]
 
-    def post(self, body: dict, url: str | None = None) -> httpx.Response:
+    def post(self, body: dict, url: str | None = None, patience: float = 120) -> httpx.Response:
+        """Deliver until a 200, as Meta does (it retries a non-200 for days; we for ``patience`` s)."""
         raw = webhooks.encode(body)
         target = (url or self.cluster.front_url) + "/webhooks/whatsapp/webhook"
-        response = httpx.post(target, content=raw, headers=webhooks.signed_headers(raw, SECRET), timeout=30)
-        assert response.status_code == 200, f"{response.status_code} {response.text}\n{self.cluster.logs()}"
-        return response
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                headers = webhooks.signed_headers(raw, SECRET)
+                response = httpx.post(target, content=raw, headers=headers, timeout=30)
+                if response.status_code == 200:
+                    return response
+                problem = f"{response.status_code} {response.text[:200]}"
+            except httpx.HTTPError as exc:
+                problem = type(exc).__name__
+            self.redeliveries += 1
+            if time.monotonic() > deadline:
+                logs = self.cluster.logs()
+                raise AssertionError(f"{self.number}: webhook never accepted: {problem}\n{logs}")
+            time.sleep(1)
 
     def replies(self) -> list[SentMessage]:
         return self.graph.fake.messages_to(self.number)
@@ -202,7 +219,11 @@ class Customer:
 
 
 def tracker(cluster: Cluster, sender: str, instance: int = 0) -> dict:
-    response = httpx.get(f"{cluster.rasa_url(instance)}/conversations/{sender}/tracker", timeout=30)
+    response = httpx.get(
+        f"{cluster.rasa_url(instance)}/conversations/{sender}/tracker",
+        params={"token": cluster.auth_token},
+        timeout=30,
+    )
     response.raise_for_status()
     return response.json()
 

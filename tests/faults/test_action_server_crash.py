@@ -1,8 +1,8 @@
 """Action servers crash (SIGKILL) in the middle of a conversation.
 
-With two behind the balancer the customer notices nothing; with none left, the turn waits in
-the balancer (a refused connection is retried, never a request that reached a server) until
-one is back, then completes: every message answered once, the lead written once.
+With two behind nginx the customer notices nothing (nginx tries the other one); with none left,
+nginx answers 502 at once and the Rasa server retries the action call (ops/action_retry.py)
+until one is back, then the turn completes: every message answered once, the lead written once.
 """
 
 from __future__ import annotations

@@ -32,16 +32,28 @@ def _modules_in(text: str) -> set[str]:
 
 def test_compose_has_the_production_services_and_shared_state():
     compose = _compose()
-    assert {"postgres", "redis", "migrate", "rasa", "actions", "nginx"} <= set(compose["services"])
+    assert {"postgres", "redis", "migrate", "rasa", "actions", "web", "nginx"} <= set(compose["services"])
     env = compose["services"]["rasa"]["environment"]
     assert env["TRACKER_DB_URL"].startswith("postgresql://") and "@postgres:5432/" in env["TRACKER_DB_URL"]
     assert env["LOCK_STORE_URL"].startswith("redis://redis:6379/")
-    assert env["REDIS_URL"].startswith("redis://redis:6379/") and env["REDIS_URL"] != env["LOCK_STORE_URL"]
     assert compose["services"]["actions"]["environment"]["DATABASE_URL"] == env["DATABASE_URL"]
     for name in ("rasa", "actions"):
         assert compose["services"][name]["healthcheck"]["test"], name
     rasa_cmd = " ".join(compose["services"]["rasa"]["command"])
     assert "--credentials deploy/credentials.yml" in rasa_cmd and "python -m ops.endpoints" in rasa_cmd
+    assert '--auth-token "$$RASA_AUTH_TOKEN"' in rasa_cmd and "RASA_AUTH_TOKEN:?" in rasa_cmd
+
+
+def test_only_nginx_publishes_a_port_and_it_renders_the_one_nginx_file():
+    services = _compose()["services"]
+    assert [name for name, svc in services.items() if svc.get("ports")] == ["nginx"]
+    nginx = services["nginx"]
+    assert nginx["volumes"] == ["./nginx.conf:/etc/nginx/templates/default.conf.template:ro"]
+    from ops.nginx import _PLACEHOLDER
+
+    needed = set(_PLACEHOLDER.findall((DEPLOY / "nginx.conf").read_text()))
+    assert needed and needed <= set(nginx["environment"])
+    assert services["web"]["command"] == ["python", "-m", "webservice"]
 
 
 def test_every_module_and_file_the_deploy_files_start_exists():
@@ -49,15 +61,15 @@ def test_every_module_and_file_the_deploy_files_start_exists():
         p.read_text() for p in (DEPLOY / "systemd").iterdir()
     ]
     modules = set().union(*(_modules_in(t) for t in texts))
-    assert {"ops.action_server", "ops.endpoints", "catalog_loader"} <= modules
+    assert {"ops.action_server", "ops.endpoints", "catalog_loader", "webservice"} <= modules
     for module in modules:
         assert importlib.util.find_spec(module) is not None, module
     assert (DEPLOY / "nginx.conf").exists() and (DEPLOY / "Dockerfile").exists()
 
 
-def test_credentials_list_channels_that_import():
+def test_credentials_list_channels_that_import_and_no_rest_channel():
     channels = yaml.safe_load((DEPLOY / "credentials.yml").read_text())
-    assert set(channels) == {"rest", "connectors.whatsapp.WhatsAppInput", "ops.rasa_channel.OpsChannel"}
+    assert set(channels) == {"connectors.whatsapp.WhatsAppInput", "ops.rasa_channel.OpsChannel"}
     for path in channels:
         if "." in path:
             module, _, cls = path.rpartition(".")
@@ -68,7 +80,8 @@ def test_systemd_units_use_the_same_commands_as_the_cluster_script():
     rasa = (DEPLOY / "systemd" / "partsbot-rasa@.service").read_text()
     actions = (DEPLOY / "systemd" / "partsbot-actions@.service").read_text()
     cluster = (ROOT / "ops" / "cluster.py").read_text()
-    assert "rasa run --enable-api --port %i" in rasa and '"run", "--enable-api"' in cluster
+    assert "rasa run --enable-api --auth-token ${RASA_AUTH_TOKEN} --interface 127.0.0.1" in rasa
+    assert '"run", "--enable-api", "--auth-token", self.auth_token, "--interface", "127.0.0.1"' in cluster
     assert "-m ops.action_server --actions actions --port %i" in actions
     assert '"ops.action_server", "--actions", "actions", "--port"' in cluster
     for unit in (rasa, actions):
@@ -116,7 +129,6 @@ def test_several_instances_need_shared_stores():
     shared = {
         "TRACKER_DB_URL": "postgresql://a/b",
         "LOCK_STORE_URL": "redis://r/1",
-        "REDIS_URL": "redis://r/2",
         "DATABASE_URL": "postgresql://a/b",
     }
     check_shared_state(shared, 2)

@@ -1,0 +1,57 @@
+"""Rasa waits for an action server instead of dropping the action when none answers.
+
+Rasa 3.6 logs a failed custom-action call and carries on without its events: the customer gets
+no answer (and the turn is "done"). nginx retries another action server when one refuses or
+dies mid-call, but when *none* is up (all restarting) it answers 502 at once. This wrapper
+retries the call for ``ACTION_RETRY_SECONDS`` (default 30) on a refused connection or a
+502/503/504 from the balancer. Safe because the actions are idempotent where it matters:
+leads carry a key from the customer's message id (catalog/leads.py ``source_key``).
+Installed by the ops channel in each Rasa process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+log = logging.getLogger(__name__)
+RETRY_STATUSES = frozenset({502, 503, 504})
+_installed = False
+
+
+def _retryable(exc: BaseException) -> bool:
+    import aiohttp
+
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return cause.status in RETRY_STATUSES
+    return isinstance(cause, aiohttp.ClientConnectionError)
+
+
+def install_action_retry(window_s: float) -> None:
+    """Wrap ``RemoteAction.run`` once per process (idempotent)."""
+    global _installed
+    if _installed or window_s <= 0:
+        return
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    original = RemoteAction.run
+
+    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + window_s
+        pause = 0.25
+        while True:
+            try:
+                return await original(self, *args, **kwargs)
+            except RasaException as exc:
+                if not _retryable(exc) or time.monotonic() + pause > deadline:
+                    raise
+                log.warning("No action server answered %s; trying again in %.2f s", self.name(), pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
+    RemoteAction.run = run  # type: ignore[method-assign]
+    _installed = True
