@@ -335,3 +335,20 @@ class StaffMessage(Base):
         CheckConstraint(f"kind IN {STAFF_MESSAGE_KINDS!r}", name="kind"),
         CheckConstraint(f"status IN {STAFF_MESSAGE_STATUSES!r}", name="status"),
     )
+
+
+class PrivacyErasure(Base):
+    """One "delete my data" request (customer or staff): the audit trail of what was removed.
+
+    ``conversation_id`` is kept only until Rasa's conversation is deleted too (privacy/erase.py),
+    then set to NULL: afterwards nothing here names the customer.
+    """
+
+    __tablename__ = "privacy_erasures"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), index=True)
+    pseudonym = Column(String(32), nullable=False)
+    requested_by = Column(String(64), nullable=False)  # "customer" or "staff:<name>"
+    requested_at = Column(DateTime(timezone=True), nullable=False)
+    completed_at = Column(DateTime(timezone=True))
+    report = Column(JSON)
