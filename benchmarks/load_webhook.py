@@ -1,11 +1,12 @@
 """Sustained load through the WhatsApp webhook: messages/s with p95 reply latency under 1 s.
 
-Production shape on this machine: PostgreSQL (catalog, leads, tracker store), Redis (lock store,
-dedup), N Rasa servers + M action servers behind the balancers of ops/cluster.py, the fake
-Graph API in this process. An asyncio driver posts signed webhooks at a fixed rate (open loop,
-Poisson arrivals) from a pool of customers, never two messages in flight for one customer (a
-person waits for the answer), and measures **webhook POST → the fake Graph API receiving the
-first reply**. Each rate step runs ``--seconds``; the report gives achieved msg/s, p50/p95/p99.
+Production shape on this machine: PostgreSQL (catalog, leads, tracker store, WhatsApp inbox),
+Redis (lock store), N Rasa servers + M action servers behind nginx running the production
+deploy/nginx.conf (ops/cluster.py), the fake Graph API in this process. An asyncio driver
+posts signed webhooks at a fixed rate (open loop, Poisson arrivals) from a pool of customers,
+never two messages in flight for one customer (a person waits for the answer), and measures
+**webhook POST → the fake Graph API receiving the first reply**. Each rate step runs
+``--seconds``; the report gives achieved msg/s, p50/p95/p99.
 
     .venv/bin/python benchmarks/load_webhook.py --rasa 1 --rates 2,4,6,8
     .venv/bin/python benchmarks/load_webhook.py --rasa 2 --rates 4,6,8,10
@@ -305,7 +306,6 @@ def main() -> None:
                 "TRACKER_DB_URL": db_url,
                 "LOCK_STORE_URL": redis_url,
                 "LOCK_STORE_KEY_PREFIX": f"load{uuid.uuid4().hex[:8]}",
-                "REDIS_URL": redis_url,
                 "WHATSAPP_APP_SECRET": SECRET,
                 "WHATSAPP_ACCESS_TOKEN": TOKEN,
                 "WHATSAPP_PHONE_NUMBER_ID": webhooks.DEFAULT_PHONE_NUMBER_ID,

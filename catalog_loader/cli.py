@@ -27,7 +27,7 @@ from catalog.migrate import MigrationError, has_catalog_tables, upgrade_database
 from catalog.sample import DEFAULT_SEED, write_sample
 from catalog.schema import Category, Fitment, Make, Model, Part, PartNumber
 from catalog.settings import Settings
-from catalog_loader import api_keys_cli, nlu_export, review_cli, users_cli, vocabulary_cli
+from catalog_loader import api_keys_cli, nlu_export, privacy_cli, review_cli, users_cli, vocabulary_cli
 from catalog_loader.reports import default_rejects_path, write_rejects_csv, write_report_json
 from shopkernel.db import make_engine
 from shopkernel.masking import mask_url
@@ -280,6 +280,7 @@ vocabulary_cli.register(app)
 review_cli.register(app)
 users_cli.register(app)
 api_keys_cli.register(app)
+privacy_cli.register(app)
 
 
 def main() -> None:
