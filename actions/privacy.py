@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+from catalog.db import make_engine
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,7 +20,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import get_runtime
-from catalog.db import make_engine
 from catalog.leads import mask_id
 from privacy.erase import erase_customer, finish_pending
 from privacy.settings import PrivacySettings

@@ -49,6 +49,9 @@ _POSITIONS = {
 }  # fmt: skip
 
 
+MAX_TEXT = 200  # characters of each free-text field a search looks at
+
+
 class SearchError(ValueError):
     """The query cannot be run as given (bad limit, impossible year, empty part number)."""
 
@@ -69,6 +72,12 @@ class PartQuery:
     offset: int = 0  # skip this many ranked hits (pages of the same query)
 
     def __post_init__(self) -> None:
+        # Matching costs grow with the square of the text: a 100,000-character "part" from the
+        # public API took minutes. No make, model or part name is longer than this.
+        for name in ("make", "model", "part", "part_number"):
+            value = getattr(self, name)
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                object.__setattr__(self, name, value[:MAX_TEXT])
         if not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_LIMIT:
             raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {self.limit!r}")
         if not isinstance(self.offset, int) or not 0 <= self.offset <= MAX_OFFSET:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 import typer
+from catalog.db import make_engine
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalog.db import make_engine
 from catalog.schema import PrivacyErasure
 from privacy.erase import ErasureError, erase_customer, finish_pending
 from privacy.retention import apply_retention

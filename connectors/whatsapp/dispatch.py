@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.whatsapp.payloads import InboundMessage
 
 MEDIA_KINDS = ("image", "audio")
+# Meta's media ids are digits; anything with "/", "..", "?" or "%" would change the Graph URL
+# our access token is sent to (GET {graph}/{version}/{media_id}).
+MEDIA_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 UNSUPPORTED = "connector.unsupported_type"  # config/customer_copy.yml
@@ -95,7 +99,7 @@ def _interactive(interactive: dict[str, Any]) -> Decision:
 
 def _media(kind: str, media: dict[str, Any]) -> Decision:
     media_id = _s(media.get("id"))
-    if not media_id:
+    if not media_id or not MEDIA_ID.match(media_id):
         return PoliteReply(UNSUPPORTED)
     mime_type = _s(media.get("mime_type"))
     voice = bool(media.get("voice")) if kind == "audio" else False

@@ -73,6 +73,8 @@ def load_body(raw: bytes) -> dict[str, Any]:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookBodyError(f"body is not JSON: {exc}") from None
+    except RecursionError:  # "[[[[…" thousands deep: not a webhook, and must not be a 503 loop
+        raise WebhookBodyError("body is nested too deeply") from None
     if not isinstance(doc, dict):
         raise WebhookBodyError(f"body is a JSON {type(doc).__name__}, not an object")
     return doc

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from catalog.db import make_engine, make_session_factory, session_scope
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -19,7 +20,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
-from catalog.db import make_engine, make_session_factory, session_scope
 from catalog.leads import LeadDraft, record_lead, save_customer_vehicle
 from catalog.migrate import upgrade_database
 from catalog.schema import Customer, CustomerVehicle, Lead, PrivacyErasure, StaffMessage

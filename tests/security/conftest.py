@@ -20,6 +20,11 @@ import pytest
 from ops.cluster import Proc, free_port
 from ops.nginx import NGINX, Layout, command, test_config, write_local
 
+# The channel on a real server with the fake Graph API, and a small real catalog: the same
+# fixtures as tests/connector and tests/catalog.
+from tests.catalog.conftest import catalog, session  # noqa: F401, E402
+from tests.connector.conftest import bot, fake_graph, settings, sqlite_url  # noqa: F401, E402
+
 
 @dataclass
 class StandIn:
