@@ -23,6 +23,7 @@ from actions.runtime import get_runtime
 from catalog.leads import mask_id
 from privacy.erase import erase_customer, finish_pending
 from privacy.settings import PrivacySettings
+from shopkernel.db import make_engine
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[Any]] = set()

@@ -16,6 +16,7 @@ from catalog.schema import PrivacyErasure
 from privacy.erase import ErasureError, erase_customer, finish_pending
 from privacy.retention import apply_retention
 from privacy.settings import PrivacyConfigError, PrivacySettings
+from shopkernel.db import make_engine
 
 EXIT_USAGE, EXIT_DATABASE = 2, 4
 privacy_app = typer.Typer(help="Customers' data: erase one customer, apply the retention limits.")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.settings import default_database_url
+from shopkernel.db import default_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

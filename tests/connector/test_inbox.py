@@ -88,7 +88,7 @@ async def test_turn_cut_mid_way_is_finished_by_another_instance_without_repeatin
         await _kill(dying)
         assert _state(settings.database_url, message["id"]) == ("processing", 1)
 
-        await fake_graph.wait_for(2, CUSTOMER, timeout=15)  # after the 3 s lease
+        await fake_graph.wait_for(2, CUSTOMER, timeout=40)  # after the 3 s lease
         await survivor.settle()
         await asyncio.sleep(0.5)
         assert _texts(fake_graph) == ["first", "second"]  # "first" was not sent again
@@ -138,7 +138,7 @@ async def test_restarted_instance_picks_up_what_it_had_accepted(fake_graph, sett
 
     restarted = await BotServer(WhatsAppInput(settings), handler=_answers_twice).start()
     try:
-        await fake_graph.wait_for(2, CUSTOMER, timeout=15)
+        await fake_graph.wait_for(2, CUSTOMER, timeout=40)
         await restarted.settle()
         assert _texts(fake_graph) == ["first", "second"]
     finally:

@@ -24,10 +24,11 @@ from catalog.leads import LeadDraft, record_lead, save_customer_vehicle
 from catalog.migrate import upgrade_database
 from catalog.schema import Customer, CustomerVehicle, Lead, PrivacyErasure, StaffMessage
 from catalog_loader.cli import app
-from connectors.whatsapp.tables import create_tables
+from connectors.whatsapp.tables import metadata as connector_tables
 from privacy.erase import erase_customer, finish_pending
 from privacy.retention import apply_retention
 from privacy.settings import PrivacySettings
+from shopkernel.db import create_missing_tables, make_engine, make_session_factory, session_scope
 
 ALI, SARA = "971501112233", "971504445566"
 
@@ -44,7 +45,7 @@ def _conversation(store: SQLTrackerStore, sender: str, text_: str, at: float | N
 def shop(database_url, tmp_path, monkeypatch):
     upgrade_database(database_url)
     catalog = make_engine(database_url)
-    create_tables(catalog)  # the WhatsApp connector's tables live in the same database
+    create_missing_tables(connector_tables, catalog)  # the connector shares the database
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
     for who, said in ((ALI, "brake pads for my land cruiser, VIN JTMHV05J604012345"), (SARA, "oil filter")):

@@ -1,7 +1,7 @@
 """Customers' data erasure requests: ``privacy_erasures`` (the audit trail, privacy/erase.py).
 
-Revision ID: 0005_privacy_erasures
-Revises: 0004_staff_console
+Revision ID: 0006_privacy_erasures
+Revises: 0005_api_keys
 Create Date: 2026-12-02 07:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_privacy_erasures"
-down_revision = "0004_staff_console"
+revision = "0006_privacy_erasures"
+down_revision = "0005_api_keys"
 branch_labels = None
 depends_on = None
 
