@@ -12,7 +12,6 @@ import asyncio
 import logging
 from typing import Any
 
-from catalog.db import make_engine
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import typer
-from catalog.db import make_engine
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
