@@ -19,10 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import get_runtime
-from catalog.leads import mask_id
 from privacy.erase import erase_customer, finish_pending
 from privacy.settings import PrivacySettings
 from shopkernel.db import make_engine
+from shopkernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[Any]] = set()
@@ -50,7 +50,7 @@ class ActionDeleteMyData(Action):
             )
         except SQLAlchemyError:
             log.exception(
-                "could not erase the data of %s; staff must run `privacy erase`", mask_id(tracker.sender_id)
+                "could not erase the data of %s; staff: `privacy erase`", mask_phone(tracker.sender_id)
             )
             dispatcher.utter_message(response="utter_data_deletion_failed")
             return []
