@@ -84,7 +84,7 @@ async def test_turn_cut_mid_way_is_finished_by_another_instance_without_repeatin
     try:
         message = webhooks.text(CUSTOMER, "brake pads")
         assert (await dying.post(webhooks.customer_message(message))).status_code == 200
-        await fake_graph.wait_for(1, CUSTOMER)
+        await fake_graph.wait_for(1, CUSTOMER, timeout=30)
         await _kill(dying)
         assert _state(settings.database_url, message["id"]) == ("processing", 1)
 
@@ -115,7 +115,7 @@ async def test_turn_that_completed_in_rasa_is_not_run_again(fake_graph, settings
     survivor_channel._app = SimpleNamespace(ctx=SimpleNamespace(agent=agent))  # what Rasa's app holds
     try:
         await dying.post(webhooks.customer_message(message))
-        await fake_graph.wait_for(1, CUSTOMER)
+        await fake_graph.wait_for(1, CUSTOMER, timeout=30)
         await _kill(dying)
         for _ in range(100):
             if _state(settings.database_url, message["id"])[0] == "done":
@@ -132,7 +132,7 @@ async def test_restarted_instance_picks_up_what_it_had_accepted(fake_graph, sett
     first = await BotServer(WhatsAppInput(settings), handler=_dies_after_first_reply).start()
     message = webhooks.text(CUSTOMER, "wiper blades")
     await first.post(webhooks.customer_message(message))
-    await fake_graph.wait_for(1, CUSTOMER)
+    await fake_graph.wait_for(1, CUSTOMER, timeout=30)
     await _kill(first)
     await first.stop()
 
