@@ -177,6 +177,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and all its descendants (uvicorn's workers), from /proc.
+
+    CPU per request does not depend on how busy the machine is, so it projects what 2 idle cores
+    would serve (2 / cpu-per-request) even when the latency figures are swamped by other jobs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        todo += [child for child, (parent, _) in stats.items() if parent == pid]
+    return total
+
+
 def uptime() -> str:
     return (
         subprocess.run(["uptime"], capture_output=True, text=True)
@@ -186,12 +208,18 @@ def uptime() -> str:
     )
 
 
-def report(label: str, clients: int, result: dict, before: str, after: str) -> None:
+def report(label: str, clients: int, result: dict, before: str, after: str, cpu_s: float) -> None:
     every = result["all"]
+    cpu_ms = cpu_s * 1000 / max(1, len(every))
     print(
         f"  {label:<10} {clients:>3} clients: {len(every):>6} req, {result['rps']:7.1f} req/s, "
         f"p50 {percentile(every, 50):6.1f} ms, p95 {percentile(every, 95):6.1f} ms, "
         f"p99 {percentile(every, 99):6.1f} ms, errors {result['errors']}   load {before} -> {after}"
+    )
+    print(
+        f"      server CPU {cpu_ms:.1f} ms/request -> about {2000 / cpu_ms:.0f} req/s on 2 idle cores"
+        if cpu_ms
+        else "      server CPU not measured"
     )
     for kind, values in sorted(result["per_kind"].items()):
         p50, p95 = percentile(values, 50), percentile(values, 95)
@@ -209,9 +237,10 @@ def bench(label: str, url: str, args: argparse.Namespace, workdir: Path) -> None
     try:
         asyncio.run(load("127.0.0.1", port, mix, 4, 3.0))  # warm every worker's caches and pools
         for clients in args.clients:
-            before = uptime()
+            before, cpu_before = uptime(), tree_cpu_seconds(server.pid)
             result = asyncio.run(load("127.0.0.1", port, mix, clients, args.seconds))
-            report(label, clients, result, before, uptime())
+            cpu = tree_cpu_seconds(server.pid) - cpu_before
+            report(label, clients, result, before, uptime(), cpu)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -106,15 +106,31 @@ def clean_redis(redis_url):
     r.close()
 
 
-def test_redis_store_is_shared_by_two_api_processes(make_client, clean_redis):
-    """Two app instances (as two processes behind the balancer) draw on one budget."""
-    one = make_client(anonymous_rate=Rate(4, 60), redis_url=clean_redis)
-    two = make_client(anonymous_rate=Rate(4, 60), redis_url=clean_redis)
-    codes = [c.get("/api/v1/categories").status_code for c in (one, two, one, two, one, two)]
-    assert codes == [200, 200, 200, 200, 429, 429]
-    refused = two.get("/api/v1/categories")
-    assert_problem(refused, 429)
-    assert 1 <= int(refused.headers["retry-after"]) <= 15
+def test_redis_store_is_shared_by_two_api_processes(api_db, clean_redis, tmp_path):
+    """Two real uvicorn processes (as behind the balancer) draw on one budget per client."""
+    import httpx
+
+    from tests.helpers.servers import PYTHON, ManagedProcess, base_env, free_port
+
+    servers = []
+    try:
+        for n in (1, 2):
+            port = free_port()
+            env = {"DATABASE_URL": api_db, "REDIS_URL": clean_redis, "API_RATE_LIMIT": "4/minute",
+                   "SHOP_API_PORT": str(port), "TRACKER_DB_URL": "memory"}  # fmt: skip
+            servers.append(ManagedProcess(
+                name=f"web {n}", args=[PYTHON, "-m", "webservice"], env=base_env(env),
+                log_path=tmp_path / f"web{n}.log", ready_url=f"http://127.0.0.1:{port}/readyz", timeout_s=90,
+            ).start())  # fmt: skip
+        urls = [s.ready_url.replace("/readyz", "/api/v1/categories") for s in servers]
+        codes = [httpx.get(urls[i % 2], timeout=10).status_code for i in range(6)]
+        assert codes == [200, 200, 200, 200, 429, 429]
+        refused = httpx.get(urls[1], timeout=10)
+        assert_problem(refused, 429)
+        assert 1 <= int(refused.headers["retry-after"]) <= 15
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def test_redis_gcra_matches_memory(clean_redis):

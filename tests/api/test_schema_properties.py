@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -40,8 +39,10 @@ def api_schema(database_url, tmp_path):
         KEYS["leads"] = create_key(session, "schemathesis", ["leads:write", "parts:read"]).secret
         session.commit()
     engine.dispose()
-    with TestClient(create_app(WebSettings(database_url=database_url, api=TEST_SETTINGS))) as client:
-        yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", client.app)
+    # No lifespan here: the API needs none, and schemathesis drives the app through its own client.
+    app = create_app(WebSettings(database_url=database_url, api=TEST_SETTINGS))
+    yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    app.state.api.engine.dispose()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
