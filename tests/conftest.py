@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -101,3 +102,73 @@ def redis_url() -> str:
             pytest.fail(msg)
         pytest.skip(msg)
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def assistant_graph():
+    """The fake Graph API (Meta) the shared stack's WhatsApp channel sends to."""
+    from tests.helpers.shared_stack import shared_graph
+
+    with shared_graph() as graph:
+        yield graph
+
+
+@pytest.fixture(scope="session")
+def assistant_stack(tmp_path_factory, assistant_graph):
+    """ONE Rasa server + action server for every end-to-end conversation of the session.
+
+    REST, WhatsApp (to ``assistant_graph``) with the media pipeline, the ops channel
+    (tests/helpers/shared_stack.py). ``TEST_ASSISTANT_STACK=<json file>``: servers already running.
+    """
+    from tests.helpers.servers import RunningStack
+    from tests.helpers.shared_stack import shared_stack
+
+    if os.environ.get("TEST_ASSISTANT_STACK"):  # servers already running (a JSON file says where)
+        yield RunningStack.from_file(Path(os.environ["TEST_ASSISTANT_STACK"]))
+        return
+    with shared_stack(tmp_path_factory.mktemp("assistant-stack"), assistant_graph) as stack:
+        yield stack
+
+
+# -- parallel runs (pytest-xdist, ``-n 2 --dist loadgroup`` in scripts/test) ---------------------------
+# Each worker is its own session: its own PostgreSQL database (postgres_server_url), tmp dirs and
+# servers on free ports. A module stays on one worker (its module fixtures are built once), every
+# test of the shared assistant stack goes to one worker (the stack starts once), and the slowest
+# groups are handed out first so that the run does not end waiting on one long module.
+SLOW_FIRST = ("tests/browser/", "tests/faults/", "assistant-stack", "tests/live/", "tests/media/")
+WHOLE_PACKAGES = ("tests/faults/",)  # package-scoped fixtures (the fault suite's cluster)
+
+
+def _group(item: pytest.Item) -> str:
+    if "assistant_stack" in getattr(item, "fixturenames", ()):
+        from tests.helpers.shared_stack import GROUP
+
+        return GROUP
+    marker = item.get_closest_marker("xdist_group")
+    if marker is not None:
+        return str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
+    module = item.nodeid.split("::", 1)[0]
+    return next((package for package in WHOLE_PACKAGES if module.startswith(package)), module)
+
+
+def _rank(group: str, item: pytest.Item) -> int:
+    for rank, prefix in enumerate(SLOW_FIRST):
+        if group.startswith(prefix):
+            return rank
+    slow = item.get_closest_marker("rasa") or item.get_closest_marker("slow")
+    return len(SLOW_FIRST) + (0 if slow else 1)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group tests for pytest-xdist (before it reads the groups) and put the slow groups first."""
+    groups = {item.nodeid: _group(item) for item in items}
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    ranks: dict[str, int] = {}
+    for item in items:
+        group = groups[item.nodeid]
+        ranks[group] = min(ranks.get(group, 99), _rank(group, item))
+    position = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (ranks[groups[item.nodeid]], position[id(item)]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,21 +143,3 @@ def responses(dispatcher: CollectingDispatcher) -> list[str]:
 def bot_event(response: str) -> dict:
     """A bot reply as it appears in the tracker's events (Rasa adds the response name as metadata)."""
     return {"event": "bot", "text": "...", "metadata": {"utter_action": response}}
-
-
-@pytest.fixture(scope="session")
-def assistant_stack(tmp_path_factory):
-    """ONE Rasa server + action server for every end-to-end conversation of the session.
-
-    Start-up costs about a minute on a shared 2-core machine, so the REST end-to-end tests and
-    the conversation set share these servers (each conversation uses its own sender id).
-    """
-    from tests.helpers.servers import AssistantStack, RunningStack
-
-    if os.environ.get("TEST_ASSISTANT_STACK"):  # servers already running (a JSON file says where)
-        yield RunningStack.from_file(Path(os.environ["TEST_ASSISTANT_STACK"]))
-        return
-    workdir = tmp_path_factory.mktemp("assistant-stack")
-    catalog = build_sample_catalog(workdir / "catalog.db", rows=SAMPLE_ROWS)
-    with AssistantStack(workdir, catalog) as running:
-        yield running

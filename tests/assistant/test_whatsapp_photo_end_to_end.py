@@ -18,40 +18,23 @@ import httpx
 import pytest
 
 from simulator import webhooks
-from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog
+from tests.helpers.shared_stack import APP_SECRET as SECRET
 from tests.media.cards import Distortion, card_photo, make_vin
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
-SECRET, TOKEN = "photo-e2e-secret", "photo-e2e-token"
-MEDIA_HANDLER = "media.whatsapp_handler:WhatsAppMediaHandler"
+
+@pytest.fixture(scope="module")
+def graph(assistant_graph):
+    return assistant_graph
 
 
 @pytest.fixture(scope="module")
-def graph():
-    with BackgroundGraph(app_secret=SECRET, access_token=TOKEN) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, graph):
+def stack(assistant_stack):
+    """The shared stack (tests/helpers/shared_stack.py): WhatsApp channel with the media pipeline."""
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract is not installed (scripts/system-deps)")
-    workdir = tmp_path_factory.mktemp("wa-photo-e2e")
-    env = {
-        "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_ACCESS_TOKEN": TOKEN,
-        "WHATSAPP_VERIFY_TOKEN": "photo-e2e-verify",
-        "WHATSAPP_PHONE_NUMBER_ID": webhooks.DEFAULT_PHONE_NUMBER_ID,
-        "WHATSAPP_GRAPH_BASE_URL": graph.base_url,
-        "WHATSAPP_MEDIA_HANDLER": MEDIA_HANDLER,
-        "WHATSAPP_MARK_READ": "false",
-        "MEDIA_SPEECH_ENGINE": "pocketsphinx",
-    }
-    catalog_url = build_sample_catalog(workdir / "catalog.db", rows=3000)
-    with AssistantStack(workdir, catalog_url, credentials=ROOT / "credentials.yml", extra_env=env) as running:
-        yield running
+    return assistant_stack
 
 
 def deliver(stack, message: dict) -> None:

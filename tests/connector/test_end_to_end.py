@@ -1,55 +1,33 @@
 """The real assistant behind the real connector: a signed Meta webhook in, a WhatsApp list of
-catalog parts out at the fake Graph API. Rasa server + action server run as subprocesses
-(tests/helpers/servers.py) with the cached model; the test skips when no model is trained
-for the current data (only the assistant's tooling trains models)."""
+catalog parts out at the fake Graph API. Rasa server + action server run as subprocesses: the
+stack the end-to-end modules share (tests/helpers/shared_stack.py), with the cached model."""
 
 from __future__ import annotations
 
 import json
-import os
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import bindparam, create_engine, text
 
 from simulator import webhooks
-from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog
+from tests.helpers.shared_stack import APP_SECRET as SECRET
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
-SECRET, TOKEN, CUSTOMER = "e2e-app-secret", "e2e-access-token", "971502223344"
+CUSTOMER = "971502223344"
 
 
 @pytest.fixture(scope="module")
-def graph():
-    with BackgroundGraph(app_secret=SECRET, access_token=TOKEN) as running:
-        yield running
+def graph(assistant_graph):
+    return assistant_graph
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, graph):
-    from ops.model import model_path
-
-    # E2E_MODEL: try another trained model (e.g. while the current data is being retrained).
-    model = Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else model_path()
-    if not model.exists():
-        pytest.skip(f"no trained model for the current data ({model.name}); run python -m ops.model")
-    workdir = tmp_path_factory.mktemp("wa-e2e")
-    catalog_url = build_sample_catalog(workdir / "catalog.db", rows=3000)
-    env = {
-        "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_ACCESS_TOKEN": TOKEN,
-        "WHATSAPP_VERIFY_TOKEN": "e2e-verify",
-        "WHATSAPP_PHONE_NUMBER_ID": webhooks.DEFAULT_PHONE_NUMBER_ID,
-        "WHATSAPP_GRAPH_BASE_URL": graph.base_url,
-    }
-    with AssistantStack(
-        workdir, catalog_url, model=model, credentials=ROOT / "credentials.yml", extra_env=env
-    ) as running:
-        yield running
+def stack(assistant_stack):
+    """The shared stack (tests/helpers/shared_stack.py): the real WhatsApp channel."""
+    return assistant_stack
 
 
 def _post(stack, body: dict, secret: str = SECRET) -> httpx.Response:
