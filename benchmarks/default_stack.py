@@ -88,7 +88,7 @@ class Process:
             )
         return self
 
-    def wait_ready(self, timeout_s: float = 300.0) -> None:
+    def wait_ready(self, timeout_s: float = 900.0) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.popen is not None and self.popen.poll() is not None:
@@ -175,7 +175,7 @@ class DefaultStack:
         ]  # fmt: skip
         return self
 
-    def wait_ready(self, timeout_s: float = 300.0) -> DefaultStack:
+    def wait_ready(self, timeout_s: float = 900.0) -> DefaultStack:
         try:
             for proc in self.procs:
                 proc.wait_ready(timeout_s)

@@ -48,7 +48,9 @@ def _spy(pid: int, out: Path) -> subprocess.Popen:
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 
-def start_once(model: Path, workdir: Path, extra_env: dict[str, str], spy_out: Path | None) -> float:
+def start_once(
+    model: Path, workdir: Path, extra_env: dict[str, str], spy_out: Path | None, timeout_s: float = 1200
+) -> float:
     """Seconds until /status answers 200 with a model id (raises with the log if it never does)."""
     from ops.endpoints import write_endpoints as write
 
@@ -80,8 +82,8 @@ def start_once(model: Path, workdir: Path, extra_env: dict[str, str], spy_out: P
                     return time.monotonic() - started
             except httpx.HTTPError:
                 pass
-            if time.monotonic() - started > 600:
-                raise RuntimeError(f"not ready after 600 s:\n{log_path.read_text()[-3000:]}")
+            if time.monotonic() - started > timeout_s:
+                raise RuntimeError(f"not ready after {timeout_s:.0f} s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.05)
     finally:
         if spy is not None:

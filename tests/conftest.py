@@ -163,9 +163,13 @@ def _rank(group: str, item: pytest.Item) -> int:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group tests for pytest-xdist (before it reads the groups) and put the slow groups first."""
     groups = {item.nodeid: _group(item) for item in items}
+    from tests.helpers.shared_stack import GROUP
+
     for item in items:
         if not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+        if groups[item.nodeid] == GROUP and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(1800))  # the first one starts the servers on a busy machine
     ranks: dict[str, int] = {}
     for item in items:
         group = groups[item.nodeid]

@@ -125,7 +125,11 @@ class ManagedProcess:
             self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:  # also a pytest timeout or Ctrl-C while waiting: no orphan server
+            self.stop()
+            raise
         return self
 
     def _wait_ready(self) -> None:
