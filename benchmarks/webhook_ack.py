@@ -46,7 +46,6 @@ def serve(port: int, graph_port: int, database_url: str, redis_url: str, ack_onl
         phone_number_id=webhooks.DEFAULT_PHONE_NUMBER_ID,
         graph_base_url=f"http://127.0.0.1:{graph_port}",
         database_url=database_url,
-        redis_url=redis_url,
         mark_read=not ack_only,
     )
     channel = WhatsAppInput(settings)
@@ -131,7 +130,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--customers", type=int, default=50)
-    parser.add_argument("--redis", default="", help="use Redis for dedup (default: SQLite)")
+    parser.add_argument("--redis", default="", help="ignored: the dedup is the inbox in the SQL database")
     parser.add_argument(
         "--database-url", default="", help="SQL dedup store (default: a temporary SQLite file)"
     )
