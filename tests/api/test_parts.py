@@ -8,8 +8,9 @@ import pytest
 
 from tests.api.conftest import assert_problem
 
-# in stock first: genuine (cheaper first), oem, used; the Brembo pads (stock 0) last
-LC_PADS = ["BP-4", "BP-1", "BP-2", "BP-5", "BP-3"]
+# all fit exactly: in stock first, cheaper first (used 150, oem 300, rear 350, genuine 420);
+# the Brembo pads (stock 0) last
+LC_PADS = ["BP-5", "BP-2", "BP-4", "BP-1", "BP-3"]
 
 
 def skus(response) -> list[str]:
@@ -25,16 +26,16 @@ def test_vehicle_and_part(client):
     assert skus(r) == LC_PADS
     first = r.json()["items"][0]
     assert first == {
-        "sku": "BP-4",
-        "name": "Rear Brake Pads - Toyota Land Cruiser LC200 2008-2021",
+        "sku": "BP-5",
+        "name": "Front Brake Pads - Toyota Land Cruiser LC200 (used)",
         "category": "Brake Pads",
         "brand": "Toyota Genuine",
-        "part_number": "04466-60090",
-        "oem_numbers": ["04466-60090"],
-        "price_aed": 350.0,
-        "stock": 8,
+        "part_number": "04465-60280",
+        "oem_numbers": ["04465-60280"],
+        "price_aed": 150.0,
+        "stock": 1,
         "in_stock": True,
-        "condition": "genuine",
+        "condition": "used",
         "fits": "Toyota Land Cruiser 2008-2021",
     }
     assert "url" not in first  # PART_URL_TEMPLATE not set
