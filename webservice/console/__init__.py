@@ -6,6 +6,7 @@ Server-rendered Jinja2 pages (``webservice/templates``) with a little vanilla Ja
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
@@ -21,8 +22,9 @@ from webservice.console.transcripts import TranscriptReader
 from webservice.console.ui import STATIC_DIR, UiText, make_templates
 from webservice.settings import WebSettings
 
-# Modules holding console pages: each has ``router`` and, optionally, ``NAV`` (navigation links)
-# and ``setup(state)`` (e.g. to add an event source). Add a line here to add a feature.
+# Modules holding console pages: each has ``router`` and, optionally, ``NAV`` (navigation links),
+# ``setup(state)`` (e.g. to add an event source) and ``on_startup(state)`` / ``on_shutdown(state)``
+# (this app's background work only). Add a line here to add a feature.
 PAGE_MODULES = (
     "webservice.console.auth_pages",
     "webservice.console.leads_pages",
@@ -53,6 +55,10 @@ def mount(app: FastAPI, settings: WebSettings) -> None:
         state.nav.extend(getattr(module, "NAV", []))
         if hasattr(module, "setup"):
             module.setup(state)
+        for event in ("startup", "shutdown"):
+            hook = getattr(module, f"on_{event}", None)
+            if hook is not None:
+                app.add_event_handler(event, functools.partial(hook, state))
         app.include_router(module.router)
     app.include_router(_not_found)
 

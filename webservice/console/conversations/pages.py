@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -40,28 +39,22 @@ agents_data = require_staff("agent", data=True)
 
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._-]{3,64}$")  # wa_id digits or a BSUID (US.1349…)
 _MEDIA_ID = re.compile(r"^[0-9]{1,40}$")
-_created: weakref.WeakSet[LiveConsole] = weakref.WeakSet()
 
 
 def setup(state: ConsoleState) -> None:
     """Build the live console for this app (connected on first use) and the new-handoff event."""
     settings = state.settings
     state.live = LiveConsole(settings.live, settings.database_url, settings.tracker_db_url)  # type: ignore[attr-defined]
-    _created.add(state.live)  # type: ignore[attr-defined]
     state.feed.add_source("handoff", new_handoffs, roles=("agent",))  # type: ignore[attr-defined]
 
 
-@router.on_event("startup")
-async def _start_all() -> None:
+async def on_startup(state: ConsoleState) -> None:
     """At start-up, not on the first page view: staff alerts must go out with no console open."""
-    for live in list(_created):
-        await live.ensure_started()
+    await state.live.ensure_started()  # type: ignore[attr-defined]
 
 
-@router.on_event("shutdown")
-async def _stop_all() -> None:
-    for live in list(_created):
-        await live.stop()
+async def on_shutdown(state: ConsoleState) -> None:
+    await state.live.stop()  # type: ignore[attr-defined]
 
 
 async def live_console(request: Request) -> LiveConsole:
