@@ -159,9 +159,27 @@ def _rank(group: str, item: pytest.Item) -> int:
     return len(SLOW_FIRST) + (0 if slow else 1)
 
 
+MAX_PARAM_ID = 40
+
+
+def _stable_ids(items: list[pytest.Item]) -> None:
+    """Long parameter ids (signatures, random bytes, message ids made at import) differ between
+    pytest-xdist workers, which then refuse to run; such an id becomes its position instead."""
+    seen: dict[str, int] = {}
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None:
+            continue
+        base = item.nodeid.split("[", 1)[0]
+        seen[base] = seen.get(base, -1) + 1
+        if len(callspec.id) > MAX_PARAM_ID:
+            item._nodeid = f"{base}[#{seen[base]}]"
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group tests for pytest-xdist (before it reads the groups) and put the slow groups first."""
+    _stable_ids(items)
     groups = {item.nodeid: _group(item) for item in items}
     from tests.helpers.shared_stack import GROUP
 
