@@ -104,7 +104,7 @@ def test_rephrased_message_continues_to_the_search(stack, openai):
 
 
 def test_rephrasing_that_is_still_unclear_gets_the_canned_question(stack, openai):
-    openai.script_chat(json_chat_reply({"rephrased": "asdf qwer zxcv"}))
+    openai.script_chat(json_chat_reply({"rephrased": UNCLEAR_MESSAGE}))  # still vague
     replies = stack.send("971503330002", UNCLEAR_MESSAGE)
     assert texts(replies).startswith(CANNED) and len(replies) == 1
     assert len(openai.chat_requests) == 1
