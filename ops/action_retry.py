@@ -22,10 +22,16 @@ _installed = False
 
 
 def _retryable(exc: BaseException) -> bool:
+    """A refused connection, or a 502/503/504 from the balancer (no action server behind it).
+
+    Rasa raises its own ``rasa.utils.endpoints.ClientResponseError`` for an HTTP error status
+    (not aiohttp's class of the same name), so the status is read from either.
+    """
     import aiohttp
+    from rasa.utils.endpoints import ClientResponseError as RasaResponseError
 
     cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, aiohttp.ClientResponseError):
+    if isinstance(cause, (RasaResponseError, aiohttp.ClientResponseError)):
         return cause.status in RETRY_STATUSES
     return isinstance(cause, aiohttp.ClientConnectionError)
 

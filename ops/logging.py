@@ -126,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2 or args[0] != "conversation-id":
         print("usage: python -m ops.logging conversation-id <sender id or phone number>", file=sys.stderr)
         return 2
-    set_hash_key(OpsSettings.from_env().log_hash_key)
-    print(conversation_ref(args[1]))
+    print(conversation_ref(args[1], OpsSettings.from_env().log_hash_key.encode("utf-8")))
     return 0
 
 

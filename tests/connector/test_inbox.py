@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from connectors.whatsapp.channel import WhatsAppInput
 from connectors.whatsapp.inbox import Inbox
-from connectors.whatsapp.tables import inbox
+from connectors.whatsapp.tables import inbox, inbox_sends
 from shopkernel.db import make_engine
 from simulator import webhooks
 from tests.connector.harness import BotServer
@@ -68,6 +68,23 @@ def _state(database_url: str, message_id: str) -> tuple[str, int]:
         engine.dispose()
 
 
+async def _reply_recorded(database_url: str, message_id: str, count: int = 1) -> None:
+    """Wait until the turn has recorded ``count`` sent replies. A process killed between the
+    Graph API's answer and that record sends the reply again on the re-drive (at least once,
+    the documented limit); these tests kill after the record, where "never twice" must hold."""
+    engine = make_engine(database_url)
+    try:
+        for _ in range(200):
+            with engine.connect() as conn:
+                rows = conn.execute(select(inbox_sends.c.seq).where(inbox_sends.c.message_id == message_id)).all()
+            if len(rows) >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"reply {count} of {message_id} was never recorded")
+    finally:
+        engine.dispose()
+
+
 async def test_message_is_stored_before_the_200_and_marked_done_after_the_turn(bot, fake_graph, settings):
     message = webhooks.text(CUSTOMER, "oil filter")
     assert (await bot.post(webhooks.customer_message(message))).status_code == 200
@@ -85,6 +102,7 @@ async def test_turn_cut_mid_way_is_finished_by_another_instance_without_repeatin
         message = webhooks.text(CUSTOMER, "brake pads")
         assert (await dying.post(webhooks.customer_message(message))).status_code == 200
         await fake_graph.wait_for(1, CUSTOMER, timeout=30)
+        await _reply_recorded(settings.database_url, message["id"])
         await _kill(dying)
         assert _state(settings.database_url, message["id"]) == ("processing", 1)
 
@@ -133,6 +151,7 @@ async def test_restarted_instance_picks_up_what_it_had_accepted(fake_graph, sett
     message = webhooks.text(CUSTOMER, "wiper blades")
     await first.post(webhooks.customer_message(message))
     await fake_graph.wait_for(1, CUSTOMER, timeout=30)
+    await _reply_recorded(settings.database_url, message["id"])
     await _kill(first)
     await first.stop()
 

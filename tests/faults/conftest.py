@@ -31,6 +31,7 @@ from tests.faults.tcp_proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET, TOKEN = "faults-app-secret", "faults-access-token"
+LOG_HASH_KEY = "faults-log-hash-key"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -136,6 +137,7 @@ def cluster(shop_db: ShopDb, redis_url: str, graph: BackgroundGraph, tmp_path_fa
         "LEAD_SPOOL_PATH": str(workdir / "spool" / "leads.jsonl"),
         "TRACKER_RETRY_SECONDS": "30",
         "LOG_FORMAT": "json",
+        "LOG_HASH_KEY": LOG_HASH_KEY,
         "OPENAI_API_KEY": "",
     }
     spec = ClusterSpec(

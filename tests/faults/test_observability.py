@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from ops.logging import conversation_ref, mask_phone
+from tests.faults.conftest import LOG_HASH_KEY
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -64,5 +65,5 @@ def test_logs_are_json_with_the_conversation_and_no_phone_number(cluster, custom
         records += [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     mine = [r for r in records if r.get("customer") == mask_phone(customer.number)]
     assert mine, "no log line tagged with this conversation"
-    assert {r["conversation_id"] for r in mine} == {conversation_ref(customer.number)}
+    assert {r["conversation_id"] for r in mine} == {conversation_ref(customer.number, LOG_HASH_KEY.encode())}
     assert any(r["logger"].startswith("connectors.whatsapp") for r in mine)
