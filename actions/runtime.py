@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.settings import AssistantSettings
@@ -83,12 +84,36 @@ def set_runtime(runtime: ActionRuntime | None) -> None:
 
 
 async def call_catalog(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run blocking catalog work in a thread; database errors become CatalogUnavailable."""
-    try:
-        return await asyncio.to_thread(fn, *args, **kwargs)
-    except SQLAlchemyError as exc:
-        log.warning("catalog unavailable: %s", type(exc).__name__)
-        raise CatalogUnavailable(str(exc).splitlines()[0]) from exc
+    """Run blocking catalog work in a thread; database errors become CatalogUnavailable.
+
+    A lost server connection (PostgreSQL restarting, a failover, a network blip) is tried
+    again for ``CATALOG_RETRY_SECONDS``: a customer waits a few seconds for the list rather
+    than being told the system is down. Other errors give up at once.
+    """
+    window = get_runtime().settings.catalog_retry_seconds
+    deadline = time.monotonic() + window
+    pause = 0.2
+    while True:
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            if _connection_lost(exc) and time.monotonic() + pause < deadline:
+                log.info("catalog connection lost (%s); trying again in %.1f s", type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+                continue
+            log.warning("catalog unavailable: %s", type(exc).__name__)
+            raise CatalogUnavailable(str(exc).splitlines()[0]) from exc
+
+
+def _connection_lost(exc: SQLAlchemyError) -> bool:
+    """A server connection problem worth waiting out (not a locked file or a missing table).
+
+    PostgreSQL's driver raises OperationalError/InterfaceError for connection failures only;
+    SQLite uses OperationalError for permanent errors too, and waits on locks by itself.
+    """
+    engine = get_runtime().engine
+    return engine.dialect.name != "sqlite" and isinstance(exc, (OperationalError, InterfaceError))
 
 
 async def in_session(fn: Callable[[Session], T]) -> T:

@@ -24,6 +24,7 @@ class AssistantSettings:
     :class:`catalog.settings.Settings` because the staff CLI flushes the same file).
     ``VOCABULARY_TTL_SECONDS``: how long the in-memory vocabulary is reused before a reload.
     ``RESULTS_SHOWN``: items per search answer (1-10).
+    ``CATALOG_RETRY_SECONDS``: how long an action waits out a lost PostgreSQL connection.
     ``CHASSIS_LOOKUP_*``: the optional online VIN lookup (off while ``CHASSIS_LOOKUP_URL`` is empty).
     ``PART_URL_TEMPLATE``: the shop's product page (``{sku}`` replaced), shown with each result.
     """
@@ -33,6 +34,7 @@ class AssistantSettings:
     spool_path: Path = DEFAULT_LEAD_SPOOL
     vocabulary_ttl_seconds: float = 300.0
     results_shown: int = 5
+    catalog_retry_seconds: float = 15.0
     lookup: LookupSettings = field(default_factory=LookupSettings)
     part_url_template: str | None = None
 
@@ -46,6 +48,7 @@ class AssistantSettings:
             spool_path=catalog.lead_spool_path,
             vocabulary_ttl_seconds=read.number("VOCABULARY_TTL_SECONDS", 300.0, minimum=0),
             results_shown=read.integer("RESULTS_SHOWN", 5, minimum=1, maximum=10),
+            catalog_retry_seconds=read.number("CATALOG_RETRY_SECONDS", 15.0, minimum=0),
             lookup=LookupSettings.from_env(env),
             part_url_template=part_url_template(read),
         )

@@ -76,7 +76,8 @@ async def _reply_recorded(database_url: str, message_id: str, count: int = 1) ->
     try:
         for _ in range(200):
             with engine.connect() as conn:
-                rows = conn.execute(select(inbox_sends.c.seq).where(inbox_sends.c.message_id == message_id)).all()
+                query = select(inbox_sends.c.seq).where(inbox_sends.c.message_id == message_id)
+                rows = conn.execute(query).all()
             if len(rows) >= count:
                 return
             await asyncio.sleep(0.05)

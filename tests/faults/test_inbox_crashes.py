@@ -65,6 +65,15 @@ def _converse(customer: Customer, timeout: float = 240) -> Outcome:
     return outcome
 
 
+def _texts(customer: Customer | None) -> list[str]:
+    """What the customer saw (for a failure message)."""
+    replies = customer.replies() if customer else []
+    return [
+        str((m.payload.get("text") or {}).get("body") or m.payload.get("interactive", {}).get("type"))[:80]
+        for m in replies
+    ]
+
+
 def _new_customer(cluster, graph) -> Customer:  # noqa: ANN001
     return Customer(f"9715{uuid.uuid4().int % 10**8:08d}", graph, cluster, [])
 
@@ -104,7 +113,7 @@ def _run_under(fault, cluster, graph, shop_db) -> dict:  # noqa: ANN001
         "wall_s": round(wall, 1),
     }
     print(f"\n{fault.__name__}: {figures}")
-    assert failures == [], [(o.number, o.error) for o in failures][:5]
+    assert failures == [], [(o.number, o.error, _texts(o.customer)) for o in failures][:3]
     assert counts == [expected] * CUSTOMERS, figures
     assert lead_counts == [1] * CUSTOMERS, figures
     assert stored == [c.sent for c in customers]  # each message once in the conversation, in order
