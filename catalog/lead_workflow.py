@@ -188,6 +188,22 @@ def change_status(
     return event
 
 
+def mark_contacted(session: Session, channel_user_id: str, actor: str) -> list[Lead]:
+    """A staff member wrote to the customer: their new leads become contacted (and theirs).
+
+    Called after a console reply reached WhatsApp, so the inbox stops showing the customer as
+    untouched and nobody else picks the same lead up. Leads already further along are left alone.
+    """
+    leads = session.execute(
+        select(Lead).where(Lead.channel_user_id == channel_user_id, Lead.status == "new")
+    ).scalars().all()
+    for lead in leads:
+        change_status(session, lead, "contacted", actor)
+        if lead.assigned_to is None:
+            assign(session, lead, actor, actor)
+    return list(leads)
+
+
 def add_note(session: Session, lead: Lead, actor: str, text: str) -> LeadEvent:
     text = (text or "").strip()
     if not text:

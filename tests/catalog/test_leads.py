@@ -189,3 +189,22 @@ def test_same_source_key_twice_is_one_lead(session):
     session.commit()
     assert again.id == first.id and other.id != first.id
     assert session.scalar(select(func.count()).select_from(Lead)) == 2
+
+
+def test_a_staff_reply_moves_the_customers_new_leads_to_contacted(session):
+    from catalog.lead_workflow import change_status, mark_contacted
+
+    asked = record_lead(session, draft(kind="handoff", source_key="k-handoff"))
+    quoted = record_lead(session, draft(sku="BP-1", source_key="k-quote"))
+    change_status(session, quoted, "quoted", "sara")
+    other = record_lead(session, draft(channel_user_id="971509999999", conversation_id="971509999999"))
+    session.commit()
+
+    moved = mark_contacted(session, WA, "omar")
+    session.commit()
+    assert [lead.id for lead in moved] == [asked.id]
+    assert (asked.status, asked.assigned_to) == ("contacted", "omar")
+    assert quoted.status == "quoted"  # further along: left alone
+    assert other.status == "new"  # another customer
+    assert [(e.kind, e.actor) for e in asked.events][-2:] == [("status", "omar"), ("assign", "omar")]
+    assert mark_contacted(session, WA, "omar") == []  # a second reply changes nothing

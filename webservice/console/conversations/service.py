@@ -34,6 +34,7 @@ from catalog.handoff import (
     unrecorded_staff_messages,
     waiting_customers,
 )
+from catalog.lead_workflow import mark_contacted
 from catalog.leads import LeadError
 from catalog.schema import Part, StaffMessage
 from catalog.search import PartHit, PartQuery, SearchError, search_parts
@@ -332,6 +333,13 @@ class LiveConsole:
             data={"custom": {"whatsapp": message}},
         )
 
+    async def _mark_contacted(self, conversation_id: str, agent: str) -> None:
+        """The customer heard from a person: their new leads move to contacted (best effort)."""
+        try:
+            await self._db(mark_contacted, conversation_id, agent)
+        except ConsoleError:
+            log.warning("Could not mark the leads of %s contacted", mask_id(conversation_id), exc_info=True)
+
     async def record_pending(self) -> int:
         """Write sent-but-unrecorded staff messages into Rasa (after an outage); returns how many."""
         pending = await self._db(unrecorded_staff_messages)
@@ -419,6 +427,7 @@ class LiveConsole:
         await self._finish(journal.id, outcome, messages)
         if not outcome.sent:
             return _result(outcome, journal.id, recorded=False)
+        await self._mark_contacted(conversation_id, agent)
         try:
             await self._rasa().record_staff_message(
                 conversation_id,
