@@ -24,6 +24,7 @@ from actions.vehicles import KnownVehicle, enrich, previous_vehicle, remember_ve
 from catalog.vocabulary import Vocabulary
 from conversation.form_state import form_was_active, reading_from_entities, stale_chassis
 from conversation.language import detect_language
+from conversation.pending import answer_pending, next_vin_step
 from conversation.slots import keep_good_values, or_list
 from conversation.understanding import (
     FORM_SLOTS,
@@ -188,23 +189,21 @@ class ValidatePartForm(FormValidationAction):
     def _pending_answer(
         dispatcher: CollectingDispatcher, tracker: Tracker, facts: MessageFacts
     ) -> tuple[list[EventType], MessageFacts, KnownVehicle | None]:
-        """Answer to "Is your chassis number …?" / "Same car as last time?".
+        """Answer to "Is your chassis number …?" / "Same car as last time?" (conversation.pending).
 
-        "yes" to the chassis question reads the number exactly as if the customer had typed it;
-        "yes" to the offer takes the remembered vehicle. Returns (events, facts to read, vehicle).
+        Returns (events, facts to read, vehicle taken from the offer).
         """
-        answer = answer_to_pending(facts)
-        pending = tracker.get_slot("chassis_pending")
         offer = KnownVehicle.from_slot(tracker.get_slot("vehicle_offer"))
-        if answer is None or not (pending or offer):
+        pending = tracker.get_slot("chassis_pending")
+        decision = answer_pending(answer_to_pending(facts), pending, offer is not None)
+        if decision is None:
             return [], facts, None
         events: list[EventType] = [SlotSet("chassis_pending", None), SlotSet("vehicle_offer", None)]
-        if pending and answer == "yes":
-            return events, MessageFacts(text=str(pending), intent="inform"), None
-        if pending:
+        if decision.read_number:
+            return events, MessageFacts(text=str(decision.read_number), intent="inform"), None
+        if decision.declined_number:
             dispatcher.utter_message(response="utter_chassis_declined")
-            return events, facts, None
-        return events, facts, offer if answer == "yes" else None
+        return events, facts, offer if decision.take_offer else None
 
     @staticmethod
     def _drop_unanswered_questions(tracker: Tracker) -> list[EventType]:
@@ -239,33 +238,28 @@ class ValidatePartForm(FormValidationAction):
     async def _vehicle_id_events(
         dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading, vocab: Vocabulary | None
     ) -> list[EventType]:
-        """A chassis number: fill what it says and remember it, or explain what is wrong with it.
-
-        An invalid number gets a specific explanation and one retry; a second invalid number in
-        a row falls back to make/model/year (``vin_retry``: None → "retry" → "gave_up").
-        """
+        """A chassis number: fill what it says and remember it, or explain what is wrong with it
+        (the retry rule: conversation.pending.next_vin_step)."""
         vid = reading.vehicle_id
-        retry = tracker.get_slot("vin_retry")
-        language = tracker.get_slot("language") or "en"
-        if vid is None:
-            return [SlotSet("vin_retry", None)] if retry and not reading.empty else []
-        if not vid.valid:
-            if retry:
-                dispatcher.utter_message(response="utter_vin_give_up")
-                return [SlotSet("vin_retry", "gave_up")]
+        valid = None if vid is None else vid.valid
+        step = next_vin_step(valid, tracker.get_slot("vin_retry"), gave_other_details=not reading.empty)
+        retry_events: list[EventType] = [SlotSet("vin_retry", step.retry)] if step.changed else []
+        if step.say == "give_up":
+            dispatcher.utter_message(response="utter_vin_give_up")
+        elif step.say == "explain":
             shown = vid.suggestions[:SHOWN_OPTIONS]
             buttons = [{"title": vin, "payload": inform_payload(vin=vin)} for vin in shown]
             response, values = problem_response(vid) or ("utter_vin_problem_format_vin", {})
             dispatcher.utter_message(response=response, buttons=buttons, **values)
-            return [SlotSet("vin_retry", "retry")]
+        if vid is None or not vid.valid:
+            return retry_events
         vid = await enrich(vid)
         reading.candidates.update(vehicle_candidates(vid))
         vehicle = vehicle_from_id(vid)
-        label = vehicle.label(vocab, language) or vid.normalized
+        label = vehicle.label(vocab, tracker.get_slot("language") or "en") or vid.normalized
         dispatcher.utter_message(response="utter_vin_read", vin=vid.normalized, vehicle=label)
         await remember_vehicle(tracker.sender_id, vehicle, decoded=vid.as_dict())
-        events: list[EventType] = [SlotSet("vin", vehicle.vin), SlotSet("frame_number", vehicle.frame_number)]
-        return events + ([SlotSet("vin_retry", None)] if retry else [])
+        return [SlotSet("vin", vehicle.vin), SlotSet("frame_number", vehicle.frame_number), *retry_events]
 
     # ------------------------------------------------------------------ validators
     async def validate_make(

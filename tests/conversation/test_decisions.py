@@ -56,3 +56,42 @@ def test_chassis_problems_pick_a_response_and_its_values():
     response, values = problem_response(decode("JTMHV05J5041234"))
     assert response == "utter_vin_problem_length" and values["count"] == "15"
     assert problem_response(decode("JTMHV05J504123456")) is None
+
+
+# ------------------------------------------------------------------ pending yes/no questions
+def test_yes_to_the_chassis_question_reads_the_number_as_typed():
+    from conversation.pending import answer_pending
+
+    decision = answer_pending("yes", "JTMHV05J604123456", has_offer=True)  # the chassis question wins
+    assert decision.read_number == "JTMHV05J604123456" and not decision.take_offer
+
+
+def test_no_to_the_chassis_question_is_acknowledged_and_nothing_is_read():
+    from conversation.pending import answer_pending
+
+    decision = answer_pending("no", "JTMHV05J604123456", has_offer=False)
+    assert decision.declined_number and decision.read_number is None
+
+
+def test_the_offer_of_the_last_car_is_taken_only_on_yes():
+    from conversation.pending import answer_pending
+
+    assert answer_pending("yes", None, has_offer=True).take_offer
+    assert not answer_pending("no", None, has_offer=True).take_offer
+    assert answer_pending(None, None, has_offer=True) is None  # not an answer: the question stays
+    assert answer_pending("yes", None, has_offer=False) is None  # nothing was asked
+
+
+def test_an_invalid_chassis_number_is_explained_once_then_the_form_asks_for_the_car():
+    from conversation.pending import next_vin_step
+
+    first = next_vin_step(number_valid=False, retry=None, gave_other_details=False)
+    assert (first.retry, first.say) == ("retry", "explain")
+    second = next_vin_step(number_valid=False, retry=first.retry, gave_other_details=False)
+    assert (second.retry, second.say) == ("gave_up", "give_up")
+    good = next_vin_step(number_valid=True, retry=first.retry, gave_other_details=True)
+    assert (good.retry, good.say, good.changed) == (None, None, True)
+    moved_on = next_vin_step(number_valid=None, retry="retry", gave_other_details=True)
+    assert moved_on.retry is None and moved_on.changed
+    silent = next_vin_step(number_valid=None, retry="retry", gave_other_details=False)
+    assert not silent.changed  # "ok" alone keeps the retry pending
