@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
@@ -166,13 +166,9 @@ async def reply(
     live: LiveConsole = Depends(live_console),
 ) -> Response:
     conversation_id = _checked(conversation_id)
-    try:
-        result = await live.send_text(conversation_id, _agent(staff), text)
-    except ConsoleError as exc:
-        return await _conversation(
-            request, live, conversation_id, error=exc.message, typed=text, status=exc.status
-        )
-    return await _after_send(request, live, conversation_id, result, typed=text)
+    return await _staff_send(
+        request, live, conversation_id, live.send_text(conversation_id, _agent(staff), text), typed=text
+    )
 
 
 @router.post("/console/conversations/{conversation_id}/parts")
@@ -185,11 +181,8 @@ async def send_parts(
     conversation_id = _checked(conversation_id)
     form = await request.form()
     skus = [str(v) for v in form.getlist("sku")]
-    try:
-        result = await live.send_parts(conversation_id, _agent(staff), skus)
-    except ConsoleError as exc:
-        return await _conversation(request, live, conversation_id, error=exc.message, status=exc.status)
-    return await _after_send(request, live, conversation_id, result)
+    sending = live.send_parts(conversation_id, _agent(staff), skus)
+    return await _staff_send(request, live, conversation_id, sending)
 
 
 @router.post("/console/conversations/{conversation_id}/template")
@@ -203,11 +196,21 @@ async def send_template(
     form = await request.form()
     name = str(form.get("template") or "")
     values = [str(v) for v in form.getlist(f"param_{name}")]
+    sending = live.send_template(conversation_id, _agent(staff), name, values)
+    return await _staff_send(request, live, conversation_id, sending)
+
+
+async def _staff_send(
+    request: Request, live: LiveConsole, conversation_id: str, sending: Awaitable[SendResult], typed: str = ""
+) -> Response:
+    """Await one staff send; a refusal re-renders the conversation with the reason (and the text typed)."""
     try:
-        result = await live.send_template(conversation_id, _agent(staff), name, values)
+        result = await sending
     except ConsoleError as exc:
-        return await _conversation(request, live, conversation_id, error=exc.message, status=exc.status)
-    return await _after_send(request, live, conversation_id, result)
+        return await _conversation(
+            request, live, conversation_id, error=exc.message, typed=typed, status=exc.status
+        )
+    return await _after_send(request, live, conversation_id, result, typed=typed)
 
 
 @router.get("/console/conversations/{conversation_id}/media/{media_id}")
