@@ -33,7 +33,7 @@ def make_engine(database_url: str, echo: bool = False) -> Engine:
     kwargs: dict = {"future": True, "echo": echo}
     if database_url.startswith("sqlite"):
         path = database_url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not path.startswith("file:"):  # a "file:" URI names its own path
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             # SQLAlchemy 1.4 defaults to NullPool for SQLite files: a new connection and
             # three PRAGMAs per session. Pooling them costs nothing and saves ~1-9 ms per search.

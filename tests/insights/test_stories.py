@@ -141,7 +141,8 @@ def test_rasa_validates_and_passes_the_saved_stories_and_corrections(tmp_path):
     assert validate.returncode == 0, output[-4000:]
     assert "No story structure conflicts found" in output and "reviewed.yml" not in output, output[-4000:]
     test = subprocess.run(
-        [RASA, "test", "core", "--model", str(ensure_model(quiet=True)), "--stories", "tests/stories",
+        [sys.executable, "-m", "ops.rasa_cli", "test", "core", "--model", str(ensure_model(quiet=True)),
+         "--stories", "tests/stories",
          "--fail-on-prediction-errors", "--no-plot", "--out", str(tmp_path / "core")],
         cwd=project, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
