@@ -20,7 +20,7 @@ from actions.search import ActionSearchParts
 from actions.session import ActionSessionStart
 from actions.settings import AssistantSettings
 from catalog.chassis_lookup import LookupSettings
-from catalog.leads import save_customer_vehicle
+from catalog.leads import save_customer_vehicle, set_handoff
 from catalog.schema import Customer, CustomerVehicle
 from catalog.settings import Settings
 from shopkernel.db import session_scope
@@ -270,13 +270,25 @@ async def test_search_remembers_the_car_for_next_time(runtime, domain):
     assert vehicles_of(runtime, sender) == [("Toyota", "Land Cruiser", 2015, "JTMHV05J504123456", None)]
 
 
-async def test_new_session_keeps_language_and_list_but_not_the_car(domain):
+async def test_new_session_keeps_language_and_list_but_not_the_car(runtime, domain):
     slots = {"make": "Toyota", "model": "Camry", "year": "2019", "part": "Oil Filter", "language": "ar",
              "search_results": {"latest": ["A"], "items": {}}, "vehicle_offer": {"make": "Kia"}}  # fmt: skip
     events = await ActionSessionStart().run(CollectingDispatcher(), make_tracker("hi", slots=slots), domain)
     assert [e["event"] for e in events] == ["session_started", "slot", "slot", "action"]
     assert slot_events(events) == {"language": "ar", "search_results": slots["search_results"]}
     assert events[-1]["name"] == "action_listen"
+
+
+async def test_a_customer_handed_to_a_person_stays_with_the_person_in_a_new_session(runtime, domain):
+    sender = "971500000077"
+    with session_scope(runtime.session_factory) as session:
+        set_handoff(session, sender, True)
+    events = await ActionSessionStart().run(CollectingDispatcher(), make_tracker("hi", sender=sender), domain)
+    assert [e["event"] for e in events if e["event"] != "slot"] == ["session_started", "pause", "action"]
+    with session_scope(runtime.session_factory) as session:
+        set_handoff(session, sender, False)  # handed back to the bot
+    events = await ActionSessionStart().run(CollectingDispatcher(), make_tracker("hi", sender=sender), domain)
+    assert "pause" not in [e["event"] for e in events]
 
 
 @pytest.mark.parametrize(
