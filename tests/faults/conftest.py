@@ -127,9 +127,6 @@ def cluster(shop_db: ShopDb, redis_url: str, graph: BackgroundGraph, tmp_path_fa
         "WHATSAPP_INBOX_LEASE_SECONDS": "6",  # a dead instance's turns are re-driven after 6 s
         "WHATSAPP_INBOX_SWEEP_SECONDS": "1",
         "ACTION_RETRY_SECONDS": "60",
-        # Rasa's per-customer lock outlives a SIGKILLed holder by this much (default 60 s); the
-        # turns here are short, so customers of a killed instance are re-driven after 20 s.
-        "TICKET_LOCK_LIFETIME": "20",
         "WHATSAPP_APP_SECRET": SECRET,
         "WHATSAPP_ACCESS_TOKEN": TOKEN,
         "WHATSAPP_VERIFY_TOKEN": "faults-verify",
