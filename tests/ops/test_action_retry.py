@@ -24,7 +24,7 @@ from ops.action_retry import install_action_retry
 DOMAIN = Domain.from_yaml("version: '3.1'\nslots:\n  make:\n    type: text\n    mappings: []\n")
 
 
-async def _serve(statuses: list[int]) -> tuple[web.AppRunner, str, list[int]]:
+async def _serve(statuses: list[int], port: int = 0) -> tuple[web.AppRunner, str, list[int]]:
     """An action endpoint that answers the given statuses in turn, then 200 with a SlotSet."""
     seen: list[int] = []
 
@@ -41,7 +41,7 @@ async def _serve(statuses: list[int]) -> tuple[web.AppRunner, str, list[int]]:
     app.router.add_post("/webhook", webhook)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the port the OS chose
     return runner, f"http://127.0.0.1:{port}/webhook", seen
@@ -69,30 +69,21 @@ async def test_502s_from_the_balancer_are_retried_until_an_action_server_answers
 
 
 async def test_a_refused_connection_is_retried_until_the_server_is_up():
-    runner, url, seen = await _serve([])
-    port_url = url
+    runner, url, _ = await _serve([])
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
     await runner.cleanup()  # nothing listens on that port now
 
     async def start_later() -> web.AppRunner:
         await asyncio.sleep(0.6)
-        app = web.Application()
-
-        async def webhook(_: web.Request) -> web.Response:
-            return web.json_response({"events": [{"event": "slot", "name": "make", "value": "Nissan"}]})
-
-        app.router.add_post("/webhook", webhook)
-        late = web.AppRunner(app)
-        await late.setup()
-        port = int(port_url.rsplit(":", 1)[1].split("/")[0])
-        await web.TCPSite(late, "127.0.0.1", port).start()
+        late, _, _ = await _serve([], port)
         return late
 
     starter = asyncio.create_task(start_later())
     try:
-        events = await _run(port_url)
+        events = await _run(url)
     finally:
         await (await starter).cleanup()
-    assert SlotSet("make", "Nissan") in events
+    assert SlotSet("make", "Toyota") in events
 
 
 async def test_an_action_error_is_not_retried():
