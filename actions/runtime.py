@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,6 +26,7 @@ from catalog.chassis_lookup import ChassisLookupClient
 from catalog.lead_spool import LeadSpool
 from catalog.vocabulary import Vocabulary, VocabularyCache
 from shopkernel.db import make_engine, make_session_factory, session_scope
+from shopkernel.retry import retry_transient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,23 +90,20 @@ async def call_catalog(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     again for ``CATALOG_RETRY_SECONDS``: a customer waits a few seconds for the list rather
     than being told the system is down. Other errors give up at once.
     """
-    window = get_runtime().settings.catalog_retry_seconds
-    deadline = time.monotonic() + window
-    pause = 0.2
-    while True:
-        try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
-        except SQLAlchemyError as exc:
-            if _connection_lost(exc) and time.monotonic() + pause < deadline:
-                log.info("catalog connection lost (%s); trying again in %.1f s", type(exc).__name__, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 2.0)
-                continue
-            log.warning("catalog unavailable: %s", type(exc).__name__)
-            raise CatalogUnavailable(str(exc).splitlines()[0]) from exc
+    try:
+        return await retry_transient(
+            lambda: asyncio.to_thread(fn, *args, **kwargs),
+            transient=_connection_lost,
+            window_s=get_runtime().settings.catalog_retry_seconds,
+            what="catalog call",
+            log=log,
+        )
+    except SQLAlchemyError as exc:
+        log.warning("catalog unavailable: %s", type(exc).__name__)
+        raise CatalogUnavailable(str(exc).splitlines()[0]) from exc
 
 
-def _connection_lost(exc: SQLAlchemyError) -> bool:
+def _connection_lost(exc: BaseException) -> bool:
     """A server connection problem worth waiting out (not a locked file or a missing table).
 
     PostgreSQL's driver raises OperationalError/InterfaceError for connection failures only;

@@ -11,10 +11,10 @@ Installed by the ops channel in each Rasa process.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from typing import Any
+
+from shopkernel.retry import retry_transient
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -47,17 +47,13 @@ def install_action_retry(window_s: float) -> None:
     original = RemoteAction.run
 
     async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
-        deadline = time.monotonic() + window_s
-        pause = 0.25
-        while True:
-            try:
-                return await original(self, *args, **kwargs)
-            except RasaException as exc:
-                if not _retryable(exc) or time.monotonic() + pause > deadline:
-                    raise
-                log.warning("No action server answered %s; trying again in %.2f s", self.name(), pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 2.0)
+        return await retry_transient(
+            lambda: original(self, *args, **kwargs),
+            transient=lambda exc: isinstance(exc, RasaException) and _retryable(exc),
+            window_s=window_s,
+            what=f"action {self.name()} (no action server answered)",
+            log=log,
+        )
 
     RemoteAction.run = run  # type: ignore[method-assign]
     _installed = True

@@ -15,9 +15,7 @@ arrives during an outage waits and then runs on the real conversation. Use it wi
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -25,6 +23,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ops.settings import OpsSettings
+from shopkernel.retry import retry_transient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,19 +53,6 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         await self._with_retry("save", lambda: parent(tracker))
 
     async def _with_retry(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + self.retry_seconds
-        delay = 0.2
-        attempt = 1
-        while True:
-            try:
-                return await call()
-            except (OperationalError, DBAPIError) as exc:
-                if not _is_transient(exc) or time.monotonic() + delay > deadline:
-                    raise
-                log.warning(
-                    "tracker store %s failed (attempt %d, %s); retrying in %.1f s",
-                    what, attempt, type(exc.orig).__name__ if exc.orig else type(exc).__name__, delay,
-                )  # fmt: skip
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-                attempt += 1
+        return await retry_transient(
+            call, transient=_is_transient, window_s=self.retry_seconds, what=f"tracker store {what}", log=log
+        )

@@ -10,6 +10,7 @@ One place for what every process needs and no domain owns:
 * :mod:`shopkernel.language` — which script a text is in, the language last seen per customer;
 * :mod:`shopkernel.paths` — where the project lives (config, var);
 * :mod:`shopkernel.tracker_store` — the layout of Rasa's SQL tracker store, for its readers.
+* :mod:`shopkernel.retry` — waiting out a short outage (one back-off rule for every caller).
 
 It depends only on the standard library, SQLAlchemy and PyYAML.
 """
