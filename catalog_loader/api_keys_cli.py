@@ -12,32 +12,18 @@ again: revoke it and create a new one.
 from __future__ import annotations
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from accounts.api_keys import SCOPES, ApiKeyError, create_key, list_keys, revoke_key
-from catalog.settings import Settings
-from shopkernel.db import make_engine, make_session_factory, session_scope
+from catalog_loader.exits import run_in_session
 
-EXIT_USAGE, EXIT_DATABASE = 2, 4
 api_keys_app = typer.Typer(help="Keys of the public parts API (/api/v1): create, list, revoke.")
 DatabaseUrl = typer.Option(
     None, "--database-url", help="SQLAlchemy URL; default: $DATABASE_URL or SQLite var/catalog.db."
 )
 
 
-def _run(database_url: str | None, work):  # noqa: ANN001, ANN202 - a callable on a session
-    engine = make_engine(database_url or Settings.from_env().database_url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            return work(session)
-    except ApiKeyError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from exc
-    except SQLAlchemyError as exc:
-        typer.echo(f"error: database not usable ({type(exc).__name__}); run `init-db` first", err=True)
-        raise typer.Exit(EXIT_DATABASE) from exc
-    finally:
-        engine.dispose()
+def _run(database_url: str | None, work):  # noqa: ANN001, ANN202 - a callable on a Session
+    return run_in_session(database_url, work, ApiKeyError)
 
 
 @api_keys_app.command("create")

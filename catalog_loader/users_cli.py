@@ -17,14 +17,11 @@ from __future__ import annotations
 import sys
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import staff as accounts
 from accounts.staff import StaffError
-from catalog.settings import Settings
-from shopkernel.db import make_engine, make_session_factory, session_scope
+from catalog_loader.exits import run_in_session
 
-EXIT_USAGE, EXIT_DATABASE = 2, 4
 users_app = typer.Typer(help="Console staff accounts: create, list, disable, reset passwords.")
 DatabaseUrl = typer.Option(None, "--database-url", help="SQLAlchemy URL; default: $DATABASE_URL.")
 
@@ -35,18 +32,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(database_url: str | None, work):  # noqa: ANN001, ANN202 - a callable on a Session
-    engine = make_engine(database_url or Settings.from_env().database_url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            return work(session)
-    except StaffError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from exc
-    except SQLAlchemyError as exc:
-        typer.echo(f"Error: database problem ({type(exc).__name__}); run `init-db` first?", err=True)
-        raise typer.Exit(EXIT_DATABASE) from exc
-    finally:
-        engine.dispose()
+    return run_in_session(database_url, work, StaffError)
 
 
 def _password(from_stdin: bool) -> tuple[str, bool]:
@@ -77,10 +63,13 @@ def create(
 @users_app.command("list")
 def list_(database_url: str | None = DatabaseUrl) -> None:
     """Every account with its role and state."""
-    rows = _run(database_url, lambda s: [
-        (u.username, u.role, "disabled" if u.disabled else "active", u.display_name, u.last_sign_in_at)
-        for u in accounts.list_users(s)
-    ])
+    rows = _run(
+        database_url,
+        lambda s: [
+            (u.username, u.role, "disabled" if u.disabled else "active", u.display_name, u.last_sign_in_at)
+            for u in accounts.list_users(s)
+        ],
+    )
     for username, role, state, display, last in rows:
         seen = last.strftime("%Y-%m-%d %H:%M") if last else "never"
         typer.echo(f"{username:<20} {role:<9} {state:<9} last sign-in {seen:<16}  {display}")
