@@ -56,9 +56,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.default_stack import DefaultStack, cached_model, load_average  # noqa: E402
+from default_stack import DefaultStack, cached_model, load_average  # noqa: E402
+
 from simulator import webhooks  # noqa: E402
 from simulator.graph_server import FakeGraphApi, SentMessage  # noqa: E402
 

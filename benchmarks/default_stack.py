@@ -1,6 +1,6 @@
 """The default set-up of ``./scripts/run --servers``, started in a temp folder for a benchmark.
 
-One action server (``python -m rasa_sdk``), one Rasa server (``rasa run --enable-api`` with the
+One action server (``python -m ops.action_server``), one Rasa server (``rasa run --enable-api`` with the
 project's credentials.yml: REST, WhatsApp, ops channel), a SQLite catalog and a SQLite tracker
 store, on free ports. Extra environment (e.g. ``SANIC_WORKERS=2 LOCK_STORE_URL=redis://…``)
 passes through to both processes and to the endpoints renderer (ops/endpoints.py), so one
@@ -11,33 +11,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from ops.cluster import PYTHON, RASA, ROOT, free_port
+from ops.cluster import ClusterError as StackError
+from ops.cluster import Proc as Process
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-PYTHON = sys.executable
-RASA = str(Path(sys.executable).with_name("rasa"))
-
-
-class StackError(RuntimeError):
-    """A process exited or did not become ready; the message holds the end of its log."""
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["RASA", "DefaultStack", "Process", "StackError", "cached_model", "free_port", "load_average"]
 
 
 def sample_catalog(path: Path, rows: int, cache_dir: Path | None = None) -> str:
@@ -66,57 +49,6 @@ def sample_catalog(path: Path, rows: int, cache_dir: Path | None = None) -> str:
     url = f"sqlite:///{path}"
     upgrade_database(url)  # a template from an older schema catches up
     return url
-
-
-@dataclass
-class Process:
-    name: str
-    args: list[str]
-    env: dict[str, str]
-    log_path: Path
-    ready_url: str
-    popen: subprocess.Popen | None = None
-    started_at: float = 0.0
-    ready_after_s: float = 0.0
-
-    def launch(self) -> Process:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("wb") as log:
-            self.started_at = time.monotonic()
-            self.popen = subprocess.Popen(  # noqa: S603 - fixed argv
-                self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        return self
-
-    def wait_ready(self, timeout_s: float = 900.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.popen is not None and self.popen.poll() is not None:
-                raise StackError(f"{self.name} exited ({self.popen.returncode}):\n{self.log_tail()}")
-            try:
-                if httpx.get(self.ready_url, timeout=2).status_code == 200:
-                    self.ready_after_s = time.monotonic() - self.started_at
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise StackError(f"{self.name} not ready after {timeout_s:.0f} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.popen.terminate()
-        try:
-            self.popen.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(timeout=10)
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
 
 
 @dataclass
@@ -163,7 +95,7 @@ class DefaultStack:
         self.procs = [
             Process(
                 "action server",
-                [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+                [PYTHON, "-m", "ops.action_server", "--actions", "actions", "--port", str(action_port)],
                 env, self.workdir / "actions.log", f"http://127.0.0.1:{action_port}/health",
             ).launch(),
             Process(

@@ -30,9 +30,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.default_stack import RASA, cached_model, free_port, load_average  # noqa: E402
+from default_stack import RASA, cached_model, free_port, load_average  # noqa: E402
 
 
 def parse_variant(spec: str) -> tuple[str, dict[str, str]]:

@@ -55,10 +55,13 @@ class Proc:
     popen: subprocess.Popen | None = None
     restarts: int = 0
     ready_below: int = 201  # HTTP status under which the process counts as ready
+    started_at: float = 0.0  # monotonic clock at the last launch
+    ready_after_s: float = 0.0  # launch to ready, for start-up benchmarks
 
     def launch(self) -> Proc:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
+            self.started_at = time.monotonic()
             self.popen = subprocess.Popen(  # noqa: S603 - fixed argv
                 self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
@@ -76,10 +79,11 @@ class Proc:
                 raise ClusterError(f"{self.name} exited ({code}):\n{self.log_tail()}")
             try:
                 if httpx.get(self.ready_url, timeout=2).status_code < self.ready_below:
+                    self.ready_after_s = time.monotonic() - self.started_at
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.3)
+            time.sleep(0.2)
         raise ClusterError(f"{self.name} not ready after {timeout_s:.0f} s:\n{self.log_tail()}")
 
     def signal(self, sig: int) -> None:
