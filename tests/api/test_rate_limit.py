@@ -43,6 +43,14 @@ def test_burst_of_the_limit_then_one_per_interval():
     assert [d.allowed for d in hits(store, "a", rate, 6)] == [True] * 5 + [False]  # full budget again
 
 
+def test_remaining_is_exact_whatever_the_clock_reads():
+    """Float rounding of the clock must not cost a client a request (seen at monotonic() = 500.007)."""
+    rate = Rate(3, 60)
+    for now in (500.007, 500.008, 660.123456789, 1e6 + 0.1):
+        store = MemoryStore(lambda now=now: now)
+        assert [d.remaining for d in hits(store, "a", rate, 3)] == [2, 1, 0], now
+
+
 @pytest.mark.parametrize(
     ("text", "rate"),
     [

@@ -66,7 +66,9 @@ def gcra(tat: float | None, now: float, rate: Rate) -> tuple[Decision, float | N
         remaining_time = tat - now
         return Decision(False, rate.limit, 0, allow_at - now, remaining_time), None
     used = new_tat - now
-    remaining = int((rate.period_s - used) // interval)
+    # + a nanosecond: (now + 20.0) - now can come out as 20.000000000000004, which floored
+    # would announce one request less than the client really has left
+    remaining = math.floor((rate.period_s - used) / interval + 1e-9)
     return Decision(True, rate.limit, max(0, remaining), 0.0, used), new_tat
 
 
