@@ -31,7 +31,7 @@ from connectors.whatsapp.dispatch import Ignore, PoliteReply, ToMediaPipeline, T
 from connectors.whatsapp.errors import MediaTooLargeError
 from connectors.whatsapp.failures import FailedSend, FailureStore
 from connectors.whatsapp.graph_client import GraphClient
-from connectors.whatsapp.inbox import DONE, FAILED, Inbox, InboxItem, InboxUnavailable
+from connectors.whatsapp.inbox import DONE, FAILED, WAIT, Inbox, InboxItem, InboxUnavailable
 from connectors.whatsapp.media import MediaFetcher, MediaHandler, load_media_handler, media_outcome
 from connectors.whatsapp.ordering import SenderQueues
 from connectors.whatsapp.output import MessageSender, WhatsAppOutput
@@ -307,6 +307,10 @@ class WhatsAppInput(InputChannel):
         if item is None:
             runtime.queued.discard(message_id)
             return
+        if item == WAIT:  # stays pending: queued again when the earlier one finishes, or by the sweep
+            logger.info("Message %s waits for an earlier message of the same customer", message_id)
+            runtime.queued.discard(message_id)
+            return
         keeper = asyncio.create_task(self._keep_lease(runtime, message_id))
         try:
             outcome = await self._attempt(runtime, item, on_new_message)
@@ -326,6 +330,17 @@ class WhatsAppInput(InputChannel):
             keeper.cancel()
             runtime.queued.discard(message_id)
         await self._settle(partial(runtime.inbox.finish, message_id, outcome))
+        await self._queue_next(runtime, item.message.sender_id, on_new_message)
+
+    async def _queue_next(self, runtime: Runtime, sender_id: str, on_new_message: OnNewMessage) -> None:
+        """Run the customer's next waiting message now (it may have waited for this one)."""
+        try:
+            waiting = await runtime.inbox.next_pending(sender_id)
+        except Exception:  # noqa: BLE001 - database away: the sweep finds it later
+            logger.warning("Could not look for a waiting message", exc_info=True)
+            return
+        if waiting is not None:
+            self._queue(runtime, waiting, sender_id, on_new_message)
 
     async def _attempt(self, runtime: Runtime, item: InboxItem, on_new_message: OnNewMessage) -> str:
         message = item.message

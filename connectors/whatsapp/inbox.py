@@ -8,6 +8,12 @@
   redelivered webhook is recognised across every instance and restart.
 * ``take`` is one conditional UPDATE: only one process can hold a message's lease. The holder
   renews it while the turn runs (a slow turn is not stolen); a dead holder stops renewing.
+* One customer's messages run in the order they arrived, across instances and crashes: a
+  message is not taken while an earlier one of the same customer is unfinished (``take`` answers
+  :data:`WAIT`). Why: a turn killed after its replies went out has not saved the conversation;
+  the customer, who saw the list, taps a row; run at once, the tap would meet a conversation
+  without the list (no lead). It waits for the re-driven earlier turn, and ``next_pending``
+  hands it on as soon as that one is finished.
 * Replies of a turn are recorded in ``whatsapp_inbox_sends`` (position in the turn + a digest of
   the message object): a re-driven turn skips the replies already sent (see
   :class:`connectors.whatsapp.turns.TurnSender`).
@@ -49,6 +55,9 @@ class InboxItem:
 
     message: InboundMessage
     attempts: int
+
+
+WAIT = "wait"  # take(): an earlier message of this customer is not finished yet
 
 
 @dataclass(frozen=True)
@@ -110,16 +119,22 @@ class Inbox:
 
     # -- the turn's side ---------------------------------------------------------------
 
-    async def take(self, message_id: str) -> InboxItem | None:
-        """Hold the lease on a pending (or abandoned) message; None if someone else has it or it is done."""
+    async def take(self, message_id: str) -> InboxItem | str | None:
+        """Hold the lease on a pending (or abandoned) message.
+
+        None if someone else has it or it is done; :data:`WAIT` if an earlier message of the
+        same customer is still pending or processing (it stays pending, nothing changes).
+        """
         return await asyncio.to_thread(self._take, message_id)
 
-    def _take(self, message_id: str) -> InboxItem | None:
+    def _take(self, message_id: str) -> InboxItem | str | None:
         now = _now()
         claimable = or_(
             inbox.c.state == PENDING, and_(inbox.c.state == PROCESSING, inbox.c.lease_until < now)
         )
         with self._engine.begin() as conn:
+            if self._earlier_unfinished(conn, message_id):
+                return WAIT
             taken = conn.execute(
                 update(inbox)
                 .where(inbox.c.message_id == message_id, claimable)
@@ -136,6 +151,32 @@ class Inbox:
                 select(inbox.c.message, inbox.c.attempts).where(inbox.c.message_id == message_id)
             ).one()
         return InboxItem(decode_message(raw), attempts)
+
+    @staticmethod
+    def _earlier_unfinished(conn, message_id: str) -> bool:  # noqa: ANN001 - a Connection
+        mine = select(inbox.c.sender_id, inbox.c.received_at).where(inbox.c.message_id == message_id)
+        row = conn.execute(mine).first()
+        if row is None:
+            return False
+        earlier = select(inbox.c.message_id).where(
+            inbox.c.sender_id == row.sender_id,
+            inbox.c.received_at < row.received_at,
+            inbox.c.state.in_((PENDING, PROCESSING)),
+        )
+        return conn.execute(earlier.limit(1)).first() is not None
+
+    async def next_pending(self, sender_id: str) -> str | None:
+        """The customer's oldest message still waiting to be taken (to run it now, not at the next sweep)."""
+        return await asyncio.to_thread(self._next_pending, sender_id)
+
+    def _next_pending(self, sender_id: str) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(inbox.c.message_id)
+                .where(inbox.c.sender_id == sender_id, inbox.c.state == PENDING)
+                .order_by(inbox.c.received_at)
+                .limit(1)
+            ).scalar()
 
     async def renew(self, message_id: str) -> bool:
         """Extend this process's lease; False if it was lost (or the database is away)."""

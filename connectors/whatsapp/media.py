@@ -72,9 +72,7 @@ def load_media_handler(dotted_path: str, fetcher: MediaFetcher) -> MediaHandler:
     try:
         target: Any = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError, ValueError) as exc:
-        raise SettingsError(
-            f"WHATSAPP_MEDIA_HANDLER={dotted_path!r} cannot be imported: {exc}"
-        ) from exc
+        raise SettingsError(f"WHATSAPP_MEDIA_HANDLER={dotted_path!r} cannot be imported: {exc}") from exc
     handler = (
         target
         if isinstance(target, MediaHandler) and not isinstance(target, type)

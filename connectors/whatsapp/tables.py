@@ -50,7 +50,6 @@ payload_aliases = Table(
 Index("ix_whatsapp_failed_sends_recipient", failed_sends.c.recipient)
 
 
-
 # The transactional inbox (connectors/whatsapp/inbox.py): a message is stored here, with its
 # state, before Meta gets its 200; the primary key on Meta's wamid is also the dedup claim.
 inbox = Table(

@@ -50,6 +50,11 @@ class TurnSender:
                 seq, mask_phone(recipient_id), self._message_id,
             )  # fmt: skip
             return None
+        if seq in self._already_sent:
+            logger.info(
+                "Reply %d to %s for %s differs from the earlier attempt's; sending it",
+                seq, mask_phone(recipient_id), self._message_id,
+            )  # fmt: skip
         wamid = await self._sender.send(recipient_id, message)
         try:
             await self._inbox.record_send(self._message_id, seq, key, wamid)

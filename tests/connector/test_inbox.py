@@ -19,7 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 
 from connectors.whatsapp.channel import WhatsAppInput
-from connectors.whatsapp.inbox import Inbox
+from connectors.whatsapp.inbox import WAIT, Inbox
 from connectors.whatsapp.tables import inbox, inbox_sends
 from shopkernel.db import make_engine
 from simulator import webhooks
@@ -118,6 +118,34 @@ async def test_turn_cut_mid_way_is_finished_by_another_instance_without_repeatin
         await dying.stop()
 
 
+async def test_a_message_sent_after_a_crash_waits_for_the_earlier_one(fake_graph, settings):
+    """The customer saw the first replies of a turn that then died, and writes again (taps a row).
+
+    The new message must not run on a conversation without the first one: it waits until the
+    earlier message has been re-driven, then runs, in the order the customer wrote them.
+    """
+    dying = await BotServer(WhatsAppInput(settings), handler=_dies_after_first_reply).start()
+    survivor = await BotServer(WhatsAppInput(settings), handler=_answers_twice).start()
+    try:
+        first = webhooks.text(CUSTOMER, "brake pads")
+        assert (await dying.post(webhooks.customer_message(first))).status_code == 200
+        await fake_graph.wait_for(1, CUSTOMER, timeout=30)
+        await _reply_recorded(settings.database_url, first["id"])
+        await _kill(dying)
+
+        second = webhooks.text(CUSTOMER, "the first one")
+        assert (await survivor.post(webhooks.customer_message(second))).status_code == 200
+        await fake_graph.wait_for(4, CUSTOMER, timeout=60)  # after the earlier message's lease
+        await survivor.settle()
+        assert [m.text for m in survivor.received] == ["brake pads", "the first one"]
+        assert _texts(fake_graph) == ["first", "second", "first", "second"]
+        assert _state(settings.database_url, first["id"]) == ("done", 2)
+        assert _state(settings.database_url, second["id"]) == ("done", 1)
+    finally:
+        await survivor.stop()
+        await dying.stop()
+
+
 async def test_turn_that_completed_in_rasa_is_not_run_again(fake_graph, settings):
     """Rasa saved the tracker (the message is in it) but the process died before marking it done."""
     message = webhooks.text(CUSTOMER, "spark plugs")
@@ -190,6 +218,34 @@ def test_only_one_process_holds_a_lease(database_url):
         assert asyncio.run(b.take(message.message_id)) is None  # lease held and not expired
         asyncio.run(a.finish(message.message_id))
         assert asyncio.run(b.take(message.message_id)) is None  # done
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
+
+
+def test_a_customers_later_message_is_not_taken_before_an_earlier_one_is_finished(database_url):
+    from connectors.whatsapp.payloads import InboundMessage
+    from connectors.whatsapp.tables import metadata
+    from shopkernel.db import create_missing_tables
+
+    engine = make_engine(database_url)
+    create_missing_tables(metadata, engine)
+    try:
+        a, b = Inbox(engine, lease_seconds=30), Inbox(engine, lease_seconds=30)
+        first = InboundMessage("wamid.order-1", CUSTOMER, "text", {"text": {"body": "pads"}})
+        second = InboundMessage("wamid.order-2", CUSTOMER, "text", {"text": {"body": "the first one"}})
+        other = InboundMessage("wamid.order-3", "971500000001", "text", {"text": {"body": "hi"}})
+        for message in (first, second, other):
+            assert asyncio.run(a.accept(message)) is True
+        assert asyncio.run(b.take(second.message_id)) == WAIT  # the first is still pending
+        assert asyncio.run(b.take(other.message_id)).message == other  # other customers do not wait
+        assert asyncio.run(a.take(first.message_id)).message == first
+        assert asyncio.run(b.take(second.message_id)) == WAIT  # ... and now processing
+        assert _state(database_url, second.message_id) == ("pending", 0)
+        asyncio.run(a.finish(first.message_id))
+        assert asyncio.run(b.next_pending(CUSTOMER)) == second.message_id
+        assert asyncio.run(b.take(second.message_id)).message == second
+        assert asyncio.run(b.next_pending(CUSTOMER)) is None
     finally:
         metadata.drop_all(engine)
         engine.dispose()
