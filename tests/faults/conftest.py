@@ -240,6 +240,12 @@ def user_message_ids(db: ShopDb, sender: str) -> list[str]:
     return [json.loads(r[0]).get("message_id") for r in rows]
 
 
+def inbox_attempts(db: ShopDb, sender: str) -> int:
+    """How many times this customer's messages were taken by a turn, in all (1 each when calm)."""
+    rows = db.rows("SELECT COALESCE(SUM(attempts), 0) FROM whatsapp_inbox WHERE sender_id = :s", s=sender)
+    return int(rows[0][0])
+
+
 def leads(db: ShopDb, sender: str) -> list:
     return db.rows("SELECT id, kind, sku FROM leads WHERE channel_user_id = :s ORDER BY id", s=sender)
 
