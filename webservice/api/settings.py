@@ -65,6 +65,8 @@ class ApiSettings:
     leads_rate: Rate = field(default_factory=lambda: Rate(10, 3600))
     leads_open: bool = False  # True: POST /leads without an API key (rate limit + phone checks only)
     api_key_cache_s: float = 10.0  # a revoked key stops working within this many seconds
+    search_cache_s: float = 30.0  # a search page is served again for this long (0: off)
+    search_threads: int = 2  # threads computing search pages (webservice/api/search_cache.py)
     lookup: LookupSettings = field(default_factory=LookupSettings)  # online VIN lookup (off without a URL)
 
     @classmethod
@@ -73,7 +75,9 @@ class ApiSettings:
         origins = tuple(o.strip().rstrip("/") for o in read.text("API_CORS_ORIGINS").split(",") if o.strip())
         for origin in origins:
             if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
-                raise SettingsError(f"API_CORS_ORIGINS: {origin!r} is not an origin like https://shop.example")
+                raise SettingsError(
+                    f"API_CORS_ORIGINS: {origin!r} is not an origin like https://shop.example"
+                )
         return cls(
             cors_origins=origins,
             part_url_template=part_url_template(read),
@@ -82,5 +86,7 @@ class ApiSettings:
             key_rate=Rate.parse(read.text("API_KEY_RATE_LIMIT", "1200/minute"), "API_KEY_RATE_LIMIT"),
             leads_rate=Rate.parse(read.text("API_LEADS_RATE_LIMIT", "10/hour"), "API_LEADS_RATE_LIMIT"),
             leads_open=read.flag("API_LEADS_OPEN", False),
+            search_cache_s=read.number("API_SEARCH_CACHE_SECONDS", 30.0, minimum=0, maximum=3600),
+            search_threads=read.integer("API_SEARCH_THREADS", 2, minimum=1, maximum=64),
             lookup=LookupSettings.from_env(env),
         )

@@ -20,6 +20,7 @@ from catalog.frame_codes import FrameCodeTable, table_with_db
 from catalog.vocabulary import VocabularyCache
 from shopkernel.db import make_engine, make_session_factory
 from webservice.api.rate_limit import RateLimiter, make_store
+from webservice.api.search_cache import SearchCache
 from webservice.api.settings import ApiSettings
 
 log = logging.getLogger("webservice.api")
@@ -60,6 +61,7 @@ class ApiState:
     frame_codes: TtlValue
     limiter: RateLimiter
     chassis_lookup: ChassisLookupClient
+    search_pages: SearchCache
     extras: dict = field(default_factory=dict)
 
     @classmethod
@@ -79,6 +81,7 @@ class ApiState:
             frame_codes=TtlValue(frame_table, 300),
             limiter=RateLimiter(make_store(settings.redis_url), on_error=_store_down),
             chassis_lookup=ChassisLookupClient(settings.lookup, sessions),
+            search_pages=SearchCache(settings.search_cache_s, settings.search_threads),
         )
 
     async def close(self) -> None:

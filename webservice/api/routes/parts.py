@@ -29,7 +29,7 @@ router = APIRouter(prefix="/parts", tags=["parts"], dependencies=[Depends(read_l
     summary="Search parts",
     responses={422: {"model": Problem}, 429: {"model": Problem}},
 )
-def search(
+async def search(
     request: Request,
     q: str | None = Query(
         None,
@@ -106,27 +106,31 @@ def search(
     state = api_state(request)
     params_hash = query_hash(filters.as_params())
     offset = decode_cursor(cursor, params_hash)
-    vocab = state.vocabulary.get()
-    try:
-        query = to_part_query(filters, vocab, state.frame_codes.get(), limit, offset)
-        with state.sessions() as session:
-            page = search_page(session, query, vocab)
-    except SearchError as exc:
-        raise ApiProblem(422, str(exc)) from exc
     template = state.settings.part_url_template
-    next_cursor = encode_cursor(offset + limit, params_hash) if page.has_more else None
-    body = {
-        "items": [_summary(hit, template) for hit in page.hits],
-        "next_cursor": next_cursor,
-        "query": {
-            "make": query.make,
-            "model": query.model,
-            "year": query.year,
-            "part": query.part,
-            "part_number": query.part_number,
-            "condition": query.condition,
-        },
-    }
+
+    def compute() -> dict:
+        vocab = state.vocabulary.get()
+        try:
+            query = to_part_query(filters, vocab, state.frame_codes.get(), limit, offset)
+            with state.sessions() as session:
+                page = search_page(session, query, vocab)
+        except SearchError as exc:
+            raise ApiProblem(422, str(exc)) from exc
+        return {
+            "items": [_summary(hit, template) for hit in page.hits],
+            "next_cursor": encode_cursor(offset + limit, params_hash) if page.has_more else None,
+            "query": {
+                "make": query.make,
+                "model": query.model,
+                "year": query.year,
+                "part": query.part,
+                "part_number": query.part_number,
+                "condition": query.condition,
+            },
+        }
+
+    body = await state.search_pages.page(f"{params_hash}:{limit}:{offset}", compute)
+    next_cursor = body["next_cursor"]
     headers = {"Link": next_link(request.url, next_cursor)} if next_cursor else None
     return json_response(request, body, headers=headers)
 
