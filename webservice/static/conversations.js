@@ -71,7 +71,14 @@
     let data = {};
     try { data = JSON.parse(ev.data); } catch (e) { return; }
     lastId = ev.lastEventId || lastId;
-    if (data.reload) { keepDraft(); location.reload(); return; }
+    if (data.reload) {
+      // who answers changed: reload for the right controls, unless the page already shows them
+      // (the take-over's own "pause" can arrive just after the page it led to was drawn)
+      const paused = conv.dataset.paused === "true";
+      const already = (data.type === "pause" && paused) || (data.type === "resume" && !paused);
+      if (!already) { keepDraft(); location.reload(); }
+      return;
+    }
     if (data.html && !list.querySelector(`[data-event-id="${CSS.escape(ev.lastEventId)}"]`)) {
       list.querySelector(".msg-system:only-child")?.remove();
       list.insertAdjacentHTML("beforeend", data.html); // rendered and escaped by the server
