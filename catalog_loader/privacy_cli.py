@@ -9,15 +9,14 @@ import json
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from catalog.schema import PrivacyErasure
+from catalog_loader.exits import EXIT_USAGE, command_errors
 from privacy.erase import ErasureError, erase_customer, finish_pending
 from privacy.retention import apply_retention
 from privacy.settings import PrivacyConfigError, PrivacySettings
 from shopkernel.db import make_engine
 
-EXIT_USAGE, EXIT_DATABASE = 2, 4
 privacy_app = typer.Typer(help="Customers' data: erase one customer, apply the retention limits.")
 
 
@@ -31,11 +30,8 @@ def _engines(settings: PrivacySettings):  # noqa: ANN202 - (catalog engine, trac
 
 
 def _settings() -> PrivacySettings:
-    try:
+    with command_errors(PrivacyConfigError):
         return PrivacySettings.from_env()
-    except PrivacyConfigError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from exc
 
 
 @privacy_app.command("erase")
@@ -49,14 +45,8 @@ def erase_command(
         raise typer.Exit(EXIT_USAGE)
     settings = _settings()
     catalog, tracker = _engines(settings)
-    try:
+    with command_errors(ErasureError, database_hint="; nothing was changed"):
         report = erase_customer(catalog, tracker, customer, requested_by=f"staff:{by}", idle_seconds=0)
-    except ErasureError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from exc
-    except SQLAlchemyError as exc:
-        typer.echo(f"Error: database unavailable ({type(exc).__name__}); nothing was changed", err=True)
-        raise typer.Exit(EXIT_DATABASE) from exc
     typer.echo(json.dumps(report.to_dict(), indent=2))
 
 
@@ -65,11 +55,8 @@ def retention_command() -> None:
     """Apply the retention limits (RETENTION_* variables); run daily by partsbot-retention.timer."""
     settings = _settings()
     catalog, tracker = _engines(settings)
-    try:
+    with command_errors():
         report = apply_retention(settings, catalog, tracker)
-    except SQLAlchemyError as exc:
-        typer.echo(f"Error: database unavailable ({type(exc).__name__})", err=True)
-        raise typer.Exit(EXIT_DATABASE) from exc
     typer.echo(json.dumps(report.to_dict(), indent=2))
 
 
