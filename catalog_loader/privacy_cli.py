@@ -65,10 +65,11 @@ def pending_command() -> None:
     """Finish erasures still waiting for their conversation, and list the audit trail."""
     settings = _settings()
     catalog, tracker = _engines(settings)
-    finished = finish_pending(catalog, tracker, idle_seconds=settings.erase_idle_seconds)
     table = PrivacyErasure.__table__
-    with catalog.connect() as conn:
-        rows = conn.execute(select(table).order_by(table.c.id.desc()).limit(50)).all()
+    with command_errors():
+        finished = finish_pending(catalog, tracker, idle_seconds=settings.erase_idle_seconds)
+        with catalog.connect() as conn:
+            rows = conn.execute(select(table).order_by(table.c.id.desc()).limit(50)).all()
     typer.echo(f"finished now: {finished}")
     for row in rows:
         state = "done" if row.completed_at else "waiting for the conversation"

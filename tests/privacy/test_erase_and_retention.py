@@ -163,3 +163,13 @@ def test_bad_retention_setting_is_refused_with_its_name(monkeypatch):
     monkeypatch.setenv("RETENTION_MEDIA_DAYS", "thirty")
     result = CliRunner().invoke(app, ["privacy", "retention"])
     assert result.exit_code == 2 and "RETENTION_MEDIA_DAYS" in result.output
+
+
+@pytest.mark.parametrize("command", [["erase", ALI, "--by", "Omar", "--yes"], ["retention"], ["pending"]])
+def test_every_privacy_command_says_the_database_is_down_without_a_traceback(command, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path}/tracker.db")
+    result = CliRunner().invoke(app, ["privacy", *command])
+    assert result.exit_code == 4, result.output
+    assert "database not usable" in result.output
+    assert "Traceback" not in result.output
