@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from connectors.whatsapp.channel import WhatsAppInput
 from connectors.whatsapp.inbox import WAIT, Inbox
+from connectors.whatsapp.payloads import InboundMessage
 from connectors.whatsapp.tables import inbox, inbox_sends
 from shopkernel.db import make_engine
 from simulator import webhooks
@@ -202,50 +203,43 @@ async def test_redelivery_after_the_turn_is_still_ignored(bot, fake_graph, setti
     assert _texts(fake_graph) == ["You said: clutch"]
 
 
-def test_only_one_process_holds_a_lease(database_url):
-    from connectors.whatsapp.payloads import InboundMessage
+@pytest.fixture
+def two_inboxes(database_url):
+    """Two processes' inboxes on one database (with the connector's tables)."""
     from connectors.whatsapp.tables import metadata
     from shopkernel.db import create_missing_tables
 
     engine = make_engine(database_url)
     create_missing_tables(metadata, engine)
-    try:
-        a, b = Inbox(engine, lease_seconds=30), Inbox(engine, lease_seconds=30)
-        message = InboundMessage("wamid.lease-1", CUSTOMER, "text", {"text": {"body": "x"}})
+    yield Inbox(engine, lease_seconds=30), Inbox(engine, lease_seconds=30)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def test_only_one_process_holds_a_lease(two_inboxes):
+    a, b = two_inboxes
+    message = InboundMessage("wamid.lease-1", CUSTOMER, "text", {"text": {"body": "x"}})
+    assert asyncio.run(a.accept(message)) is True
+    assert asyncio.run(b.accept(message)) is False
+    assert asyncio.run(a.take(message.message_id)).message == message
+    assert asyncio.run(b.take(message.message_id)) is None  # lease held and not expired
+    asyncio.run(a.finish(message.message_id))
+    assert asyncio.run(b.take(message.message_id)) is None  # done
+
+
+def test_a_customers_later_message_is_not_taken_before_an_earlier_one_is_finished(two_inboxes, database_url):
+    a, b = two_inboxes
+    first = InboundMessage("wamid.order-1", CUSTOMER, "text", {"text": {"body": "pads"}})
+    second = InboundMessage("wamid.order-2", CUSTOMER, "text", {"text": {"body": "the first one"}})
+    other = InboundMessage("wamid.order-3", "971500000001", "text", {"text": {"body": "hi"}})
+    for message in (first, second, other):
         assert asyncio.run(a.accept(message)) is True
-        assert asyncio.run(b.accept(message)) is False
-        assert asyncio.run(a.take(message.message_id)).message == message
-        assert asyncio.run(b.take(message.message_id)) is None  # lease held and not expired
-        asyncio.run(a.finish(message.message_id))
-        assert asyncio.run(b.take(message.message_id)) is None  # done
-    finally:
-        metadata.drop_all(engine)
-        engine.dispose()
-
-
-def test_a_customers_later_message_is_not_taken_before_an_earlier_one_is_finished(database_url):
-    from connectors.whatsapp.payloads import InboundMessage
-    from connectors.whatsapp.tables import metadata
-    from shopkernel.db import create_missing_tables
-
-    engine = make_engine(database_url)
-    create_missing_tables(metadata, engine)
-    try:
-        a, b = Inbox(engine, lease_seconds=30), Inbox(engine, lease_seconds=30)
-        first = InboundMessage("wamid.order-1", CUSTOMER, "text", {"text": {"body": "pads"}})
-        second = InboundMessage("wamid.order-2", CUSTOMER, "text", {"text": {"body": "the first one"}})
-        other = InboundMessage("wamid.order-3", "971500000001", "text", {"text": {"body": "hi"}})
-        for message in (first, second, other):
-            assert asyncio.run(a.accept(message)) is True
-        assert asyncio.run(b.take(second.message_id)) == WAIT  # the first is still pending
-        assert asyncio.run(b.take(other.message_id)).message == other  # other customers do not wait
-        assert asyncio.run(a.take(first.message_id)).message == first
-        assert asyncio.run(b.take(second.message_id)) == WAIT  # ... and now processing
-        assert _state(database_url, second.message_id) == ("pending", 0)
-        asyncio.run(a.finish(first.message_id))
-        assert asyncio.run(b.next_pending(CUSTOMER)) == second.message_id
-        assert asyncio.run(b.take(second.message_id)).message == second
-        assert asyncio.run(b.next_pending(CUSTOMER)) is None
-    finally:
-        metadata.drop_all(engine)
-        engine.dispose()
+    assert asyncio.run(b.take(second.message_id)) == WAIT  # the first is still pending
+    assert asyncio.run(b.take(other.message_id)).message == other  # other customers do not wait
+    assert asyncio.run(a.take(first.message_id)).message == first
+    assert asyncio.run(b.take(second.message_id)) == WAIT  # ... and now processing
+    assert _state(database_url, second.message_id) == ("pending", 0)
+    asyncio.run(a.finish(first.message_id))
+    assert asyncio.run(b.next_pending(CUSTOMER)) == second.message_id
+    assert asyncio.run(b.take(second.message_id)).message == second
+    assert asyncio.run(b.next_pending(CUSTOMER)) is None
