@@ -70,10 +70,10 @@ def test_staff_cli_creates_lists_and_revokes(database_url, sessions):
     assert created.exit_code == 0, created.output
     secret = KEY.search(created.output)[0]
     assert "shown only once" in created.output
-    key_id = secret.split("_")[1]
+    key_id = secret.split("_", 2)[1]
     listed = runner.invoke(app, ["api-keys", "list", "--database-url", database_url])
     assert listed.exit_code == 0 and key_id in listed.output and "leads:write" in listed.output
-    assert secret not in listed.output and secret.split("_")[2] not in listed.output
+    assert secret not in listed.output and secret.split("_", 2)[2] not in listed.output
     revoked = runner.invoke(app, ["api-keys", "revoke", key_id, "--database-url", database_url])
     assert revoked.exit_code == 0 and f"revoked {key_id}" in revoked.output
     assert key_id not in runner.invoke(app, ["api-keys", "list", "--database-url", database_url]).output
