@@ -34,6 +34,8 @@ class WebSettings:
     database_url: str = field(default_factory=default_database_url)
     host: str = "127.0.0.1"
     port: int = 8000
+    # uvicorn worker processes: the search is CPU-bound Python, one process uses one core.
+    workers: int = 1
     # Console: Rasa's tracker store (transcripts); cookie "Secure" flag: auto (when the request
     # came over HTTPS), always or never.
     tracker_db_url: str | None = DEFAULT_TRACKER_DB
@@ -49,6 +51,7 @@ class WebSettings:
             database_url=read.database_url(),
             host=read.text("SHOP_API_HOST", "127.0.0.1"),
             port=read.integer("SHOP_API_PORT", 8000, minimum=1, maximum=65535),
+            workers=read.integer("WEB_WORKERS", 1, minimum=1, maximum=32),
             tracker_db_url=tracker_db_url(read.text("TRACKER_DB_URL")),
             console_secure_cookie=read.choice("CONSOLE_SECURE_COOKIE", "auto", ("auto", "always", "never")),
             api=ApiSettings.from_env(env),

@@ -1,0 +1,62 @@
+"""``WEB_WORKERS``: ``python -m webservice`` serves the API from several uvicorn processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ops.cluster import Proc, free_port
+from webservice.settings import WebSettings
+
+pytestmark = pytest.mark.slow
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def test_web_workers_setting_is_read_and_bounded():
+    assert WebSettings.from_env({}).workers == 1
+    assert WebSettings.from_env({"WEB_WORKERS": "2"}).workers == 2
+    with pytest.raises(ValueError, match="WEB_WORKERS"):
+        WebSettings.from_env({"WEB_WORKERS": "0"})
+
+
+def test_two_workers_serve_the_parts_api(api_db, tmp_path):
+    if not api_db.startswith("sqlite"):
+        pytest.skip("one database is enough to show the processes")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": api_db, "SHOP_API_PORT": str(port), "WEB_WORKERS": "2"}
+    env.pop("REDIS_URL", None)
+    proc = Proc("web", [sys.executable, "-m", "webservice"], env, tmp_path / "web.log",
+                f"http://127.0.0.1:{port}/readyz")  # fmt: skip
+    proc.launch()
+    try:
+        proc.wait_ready(120)
+        started = set(re.findall(r"Started server process \[(\d+)\]", proc.log_path.read_text()))
+        assert len(started) == 2, proc.log_tail()
+        assert started <= {str(pid) for pid in _children(proc.popen.pid)}  # both alive, children of one
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            answers = [
+                http.get("/api/v1/parts", params={"q": "brake pads land cruiser 2015"}) for _ in range(6)
+            ]
+        assert all(r.status_code == 200 for r in answers), [r.text[:200] for r in answers]
+        assert answers[0].json()["items"], "the search found nothing"
+        assert "without REDIS_URL" in proc.log_path.read_text()  # the operator is told limits are per worker
+    finally:
+        proc.stop()
