@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.domain_copy import response_text
 from actions.leads_io import draft_for, save_lead
 from actions.presentation import MAX_BUTTONS, ItemCopy, buttons, item_lines, whatsapp_list
+from actions.runtime import CatalogUnavailable, vocabulary
 from conversation.choice import decide_pick
 from conversation.items import ShownItem
 
@@ -28,16 +30,20 @@ class ActionChoosePart(Action):
         if sku is None and tracker.active_loop_name:
             return []  # "2" while the form asks a question is not a pick from an old list
         remembered = tracker.get_slot("search_results")
+        text = latest.get("text") or ""
         if not remembered or not (remembered.get("items") if isinstance(remembered, dict) else None):
+            if sku is None and await names_part_or_vehicle(text):
+                return [FollowupAction("part_form")]  # "ابغى بطارية": a request, the form reads it
             dispatcher.utter_message(response="utter_nothing_to_choose")
             return []
-        text = latest.get("text") or ""
         decision = decide_pick(text, sku, remembered)
         if decision.ask_which:
             self._ask_which(dispatcher, domain, decision.options, tracker)
             return []
         item = decision.item
         if item is None:
+            if sku is None and await names_part_or_vehicle(text):
+                return [FollowupAction("part_form")]  # "I want a battery" after brake pads were shown
             dispatcher.utter_message(response="utter_choice_unknown")
             return []
         draft = draft_for(
@@ -92,6 +98,22 @@ class ActionChoosePart(Action):
         dispatcher.utter_message(
             response="utter_which_item", items=lines, json_message={"whatsapp": interactive}
         )
+
+
+async def names_part_or_vehicle(text: str) -> bool:
+    """Does "I want <this>" name a part or a car the catalog knows ("ابغى بطارية", "abi camry")?
+
+    Such a message is a new request that the model read as a pick ("I want" is how both start);
+    answering "I have not shown you anything" would lose it. Without the catalog: False.
+    """
+    if not text.strip() or text.startswith("/"):
+        return False
+    try:
+        vocab = await vocabulary()
+    except CatalogUnavailable:
+        return False
+    mention = await asyncio.to_thread(vocab.parse, text)
+    return bool(mention.part_matched or mention.model or mention.make)
 
 
 def _latest_items(remembered: dict) -> list[dict]:

@@ -83,6 +83,16 @@ def asks_to_order(text: str) -> bool:
     return any(_contains(norm, phrase) for phrase in ORDER_PHRASES)
 
 
+def only_fillers(text: str) -> bool:
+    """A message made only of filler words ("I mean", "يعني", "ya3ni", "model"): it says nothing.
+
+    Stricter than :func:`is_filler` (which also allows every stopword, to vet slot values):
+    "hello there" or "looking for a part for my car" are stopwords, not fillers.
+    """
+    words = _words(text)
+    return bool(words) and all(w in FILLERS for w in words)
+
+
 def is_filler(text: str) -> bool:
     """Nothing but filler ("I mean", "model", "يعني", "ya3ni the"): never a part, make or model."""
     words = _words(text)

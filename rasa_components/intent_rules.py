@@ -9,7 +9,11 @@ Runs after DIET and the FallbackClassifier. The readings come from the plain-Pyt
 * an explicit "start over" -> ``restart``; ``restart`` without such words -> the next intent
   (only an explicit restart may clear the conversation);
 * "I'll take it", "ابغاه", "how do I buy" without a part or car in it -> ``choose_part``;
-* a short yes/no reply ("yep", "aywa", "اي نعم", "la2", "مب") -> ``affirm`` / ``deny``.
+* a short yes/no reply ("yep", "aywa", "اي نعم", "la2", "مب") -> ``affirm`` / ``deny``;
+* a message of fillers only ("I mean", "يعني", "ya3ni the") -> ``nlu_fallback`` (it must not
+  order the item shown nor replace a value);
+* ``unclear`` (a symptom or a story without a part: data/nlu/unclear.yml) -> ``nlu_fallback``,
+  the rephraser's way in; with a part or a car in it, the model's next guess instead.
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from catalog.vehicle_ids import find_vehicle_ids
-from conversation.replies import asks_to_order, asks_to_restart, yes_or_no
+from conversation.replies import asks_to_order, asks_to_restart, only_fillers, yes_or_no
 
 KEEP_WITH_A_CHASSIS_NUMBER = frozenset({"human_handoff", "ask_store_info", "request_part", "inform"})
 VEHICLE_OR_PART = frozenset({"part", "make", "model", "year", "part_number"})
+UNCLEAR, FALLBACK = "unclear", "nlu_fallback"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -88,6 +93,12 @@ def intent_for(text: str, current: str | None, entities: set[str], ranking: list
     answer = yes_or_no(text)
     if answer is not None:
         return "affirm" if answer == "yes" else "deny"
+    if only_fillers(text):
+        return FALLBACK  # "I mean", "يعني", "model": never an order, a part or a car
+    if current == UNCLEAR:
+        if entities & VEHICLE_OR_PART:
+            return next((name for name in ranking if name not in (UNCLEAR, FALLBACK)), "request_part")
+        return FALLBACK
     return None
 
 

@@ -18,10 +18,10 @@ from shopkernel.paths import PROJECT_ROOT
 from tests.helpers.servers import build_sample_catalog
 
 SAMPLE_ROWS = 3000
-# A vague message the trained NLU cannot place (intent nlu_fallback: inform 0.32 < 0.45 on model
-# 162b05c84ec45e43; training is deterministic for the same inputs). test_rephrase_end_to_end.py
-# checks that it still does after each retraining: pick another one when it fails.
-UNCLEAR_MESSAGE = "my 2015 one the man at the signal said look at it"
+# A vague message without a part or a car (not in the training data): DIET reads it as `unclear`
+# (data/nlu/unclear.yml) and IntentRules sends it to nlu_fallback. test_rephrase_end_to_end.py
+# checks that it still does after each retraining.
+UNCLEAR_MESSAGE = "it does a funny noise at the signal, the man said look at it"
 
 
 @pytest.fixture(scope="session")

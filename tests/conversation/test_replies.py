@@ -94,3 +94,25 @@ def test_intent_rules():
     assert intent_for("aywa", "greet", set(), []) == "affirm"
     assert intent_for("la2", "goodbye", set(), []) == "deny"
     assert intent_for("need pads for camry", "request_part", {"part", "model"}, []) is None
+
+
+def test_unclear_messages_go_to_the_fallback_unless_they_name_a_part_or_car():
+    assert intent_for("it makes a noise when i turn", "unclear", set(), ["unclear", "ask_store_info"]) == (
+        "nlu_fallback"
+    )
+    ranking = ["unclear", "nlu_fallback", "request_part", "inform"]
+    assert intent_for("my brakes make a noise", "unclear", {"part"}, ranking) == "request_part"
+    assert intent_for("aywa", "unclear", set(), ranking) == "affirm"  # a short answer stays an answer
+
+
+@pytest.mark.parametrize("text", ["I mean", "يعني", "ya3ni the", "model", "umm sorry"])
+def test_a_filler_alone_is_never_an_order(text):
+    assert intent_for(text, "choose_part", set(), ["choose_part", "inform"]) == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("hi there", "greet"), ("no it's fine", "deny"), ("need a part for my car", "request_part")],
+)
+def test_stopwords_are_not_fillers_for_the_intent(text, intent):
+    assert intent_for(text, intent, set(), [intent]) is None
