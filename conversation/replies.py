@@ -11,12 +11,14 @@ import re
 from catalog.normalize import normalize_text
 from catalog.vocabulary import STOPWORDS
 from conversation.words import (
+    CANCEL_PHRASES,
     CLOSING_WORDS,
     FILLERS,
     NO_EXTRA,
     NO_PHRASES,
     NO_WORDS,
     ORDER_PHRASES,
+    ORDINAL_WORDS,
     RESTART_PHRASES,
     YES_EXTRA,
     YES_PHRASES,
@@ -81,6 +83,17 @@ def asks_to_order(text: str) -> bool:
     """ "I'll take it", "how do I buy", "تمام ارسله", "ابغاه", "kam el se3r w ab8ah": an order."""
     norm = normalize_text(text)
     return any(_contains(norm, phrase) for phrase in ORDER_PHRASES)
+
+
+def refuses(text: str) -> bool:
+    """ "I don't want it", "cancel my order", "ما ابيه", "la ma abgha": the customer declines.
+
+    False when the message also picks an item by its position ("not this one, the second").
+    """
+    norm = normalize_text(text)
+    if not any(_contains(norm, phrase) for phrase in CANCEL_PHRASES):
+        return False
+    return not any(w in ORDINAL_WORDS or w.isdigit() for w in norm.split())
 
 
 def only_fillers(text: str) -> bool:

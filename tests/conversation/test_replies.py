@@ -116,3 +116,24 @@ def test_a_filler_alone_is_never_an_order(text):
 )
 def test_stopwords_are_not_fillers_for_the_intent(text, intent):
     assert intent_for(text, intent, set(), [intent]) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I don't want it anymore", "cancel my order", "ما ابيه", "la ma abgha", "الغي الطلب", "forget it"],
+)
+def test_a_refusal_is_a_no_never_an_order_or_a_deletion(text):
+    assert intent_for(text, "choose_part", set(), ["choose_part"]) == "deny"
+    assert intent_for(text, "request_data_deletion", set(), ["request_data_deletion"]) == "deny"
+
+
+def test_a_refusal_the_model_read_as_restart_is_a_no():
+    assert intent_for("cancel it", "restart", set(), ["restart", "choose_part"]) == "deny"
+    assert intent_for("الغي الطلب", "restart", set(), ["restart", "request_data_deletion"]) == "deny"
+
+
+def test_a_refusal_that_picks_another_item_stays_a_pick_and_deletion_stays_deletion():
+    assert intent_for("not this one, the second", "choose_part", set(), []) is None
+    assert intent_for("cancel, I want number 2", "choose_part", set(), []) is None
+    assert intent_for("delete my data", "request_data_deletion", set(), []) is None
+    assert intent_for("I don't want pads, I need an oil filter", "inform", {"part"}, []) is None
