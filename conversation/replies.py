@@ -19,6 +19,7 @@ from conversation.words import (
     NO_WORDS,
     ORDER_PHRASES,
     ORDINAL_WORDS,
+    PERSONAL_DATA_WORDS,
     RESTART_PHRASES,
     YES_EXTRA,
     YES_PHRASES,
@@ -94,6 +95,11 @@ def refuses(text: str) -> bool:
     if not any(_contains(norm, phrase) for phrase in CANCEL_PHRASES):
         return False
     return not any(w in ORDINAL_WORDS or w.isdigit() for w in norm.split())
+
+
+def names_personal_data(text: str) -> bool:
+    """ "delete my data", "forget me", "احذف رقمي": the message is about the customer's own data."""
+    return any(w in PERSONAL_DATA_WORDS for w in _words(text))
 
 
 def only_fillers(text: str) -> bool:

@@ -9,6 +9,7 @@ Runs after DIET and the FallbackClassifier. The readings come from the plain-Pyt
 * an explicit "start over" -> ``restart``; ``restart`` without such words -> the next intent
   (only an explicit restart may clear the conversation);
 * "I don't want it", "cancel my order", "ما ابيه" -> ``deny`` (never an order or a data deletion);
+* a deletion request that names no personal data ("امسح الطلب") -> ``deny``;
 * "I'll take it", "ابغاه", "how do I buy" without a part or car in it -> ``choose_part``;
 * a short yes/no reply ("yep", "aywa", "اي نعم", "la2", "مب") -> ``affirm`` / ``deny``;
 * a message of fillers only ("I mean", "يعني", "ya3ni the") -> ``nlu_fallback`` (it must not
@@ -36,14 +37,21 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from catalog.vehicle_ids import find_vehicle_ids
-from conversation.replies import asks_to_order, asks_to_restart, only_fillers, refuses, yes_or_no
+from conversation.replies import (
+    asks_to_order,
+    asks_to_restart,
+    names_personal_data,
+    only_fillers,
+    refuses,
+    yes_or_no,
+)
 
 KEEP_WITH_A_CHASSIS_NUMBER = frozenset({"human_handoff", "ask_store_info", "request_part", "inform"})
 VEHICLE_OR_PART = frozenset({"part", "make", "model", "year", "part_number"})
 UNCLEAR, FALLBACK = "unclear", "nlu_fallback"
 # Intents a refusal ("cancel it", "ما ابيه") is mistaken for; a refusal is a "no" instead.
 # (Not inform/request_part: "I don't want pads, I need a filter" is a correction.)
-REFUSED_AS = frozenset({"choose_part", "request_data_deletion", "affirm"})
+REFUSED_AS = frozenset({"choose_part", "affirm"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -101,8 +109,10 @@ def intent_for(text: str, current: str | None, entities: set[str], ranking: list
 
 def _from_words(text: str, guess: str | None, entities: set[str], ranking: list[str]) -> str | None:
     """Refusals, orders, yes/no, fillers and unclear messages, read over the model's ``guess``."""
+    if guess == "request_data_deletion":  # "forget it", "امسح الطلب": not about the customer's data
+        return None if names_personal_data(text) else "deny"
     if guess in REFUSED_AS and refuses(text):
-        return "deny"  # "I don't want it" is not an order, "forget it" not a data deletion
+        return "deny"  # "I don't want it" is not an order
     if asks_to_order(text) and not (entities & VEHICLE_OR_PART):
         return "choose_part"
     answer = yes_or_no(text)

@@ -137,3 +137,19 @@ def test_a_refusal_that_picks_another_item_stays_a_pick_and_deletion_stays_delet
     assert intent_for("cancel, I want number 2", "choose_part", set(), []) is None
     assert intent_for("delete my data", "request_data_deletion", set(), []) is None
     assert intent_for("I don't want pads, I need an oil filter", "inform", {"part"}, []) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["delete the brake pads from my order", "امسح الطلب", "can you remove it from the list"]
+)
+def test_a_deletion_of_something_else_is_not_a_data_deletion(text):
+    assert intent_for(text, "request_data_deletion", set(), ["request_data_deletion"]) == "deny"
+
+
+@pytest.mark.parametrize(
+    "text", ["delete my data", "forget me", "احذف رقمي", "imsa7 bayanati", "wipe my chat history"]
+)
+def test_a_request_about_own_data_stays_a_data_deletion(text):
+    assert intent_for(text, "request_data_deletion", set(), ["request_data_deletion"]) is None
+    cancel = f"cancel my account and {text}"
+    assert intent_for(cancel, "request_data_deletion", set(), ["request_data_deletion"]) is None
