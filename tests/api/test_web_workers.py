@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,19 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _started_workers(proc: Proc, expected: int, timeout_s: float) -> set[str]:
+    """Process ids of the workers that finished their start-up, as uvicorn logs them."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        log = proc.log_path.read_text()
+        started = set(re.findall(r"Started server process \[(\d+)\]", log))
+        if (len(started) >= expected and log.count("Application startup complete") >= expected) or (
+            time.monotonic() > deadline
+        ):
+            return started
+        time.sleep(0.2)
+
+
 def test_web_workers_setting_is_read_and_bounded():
     assert WebSettings.from_env({}).workers == 1
     assert WebSettings.from_env({"WEB_WORKERS": "2"}).workers == 2
@@ -48,7 +62,7 @@ def test_two_workers_serve_the_parts_api(api_db, tmp_path):
     proc.launch()
     try:
         proc.wait_ready(120)
-        started = set(re.findall(r"Started server process \[(\d+)\]", proc.log_path.read_text()))
+        started = _started_workers(proc, expected=2, timeout_s=60)  # ready = the first one is
         assert len(started) == 2, proc.log_tail()
         assert started <= {str(pid) for pid in _children(proc.popen.pid)}  # both alive, children of one
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
