@@ -21,6 +21,7 @@ from conversation.words import (
     ORDINAL_WORDS,
     PERSONAL_DATA_WORDS,
     RESTART_PHRASES,
+    STILL_WANTS,
     YES_EXTRA,
     YES_PHRASES,
     YES_WORDS,
@@ -89,12 +90,17 @@ def asks_to_order(text: str) -> bool:
 def refuses(text: str) -> bool:
     """ "I don't want it", "cancel my order", "ما ابيه", "la ma abgha": the customer declines.
 
-    False when the message also picks an item by its position ("not this one, the second").
+    False when, the refusal taken out, the message still asks for something: another item by its
+    position ("not this one, the second") or by what it is ("I don't want used, I want genuine").
     """
     norm = normalize_text(text)
-    if not any(_contains(norm, phrase) for phrase in CANCEL_PHRASES):
+    found = [phrase for phrase in CANCEL_PHRASES if _contains(norm, phrase)]
+    if not found:
         return False
-    return not any(w in ORDINAL_WORDS or w.isdigit() for w in norm.split())
+    rest = norm
+    for phrase in found:
+        rest = re.sub(rf"(?:^|\s){re.escape(phrase)}(?=\s|$)", " ", rest)
+    return not any(w in ORDINAL_WORDS or w.isdigit() or w in STILL_WANTS for w in rest.split())
 
 
 def names_personal_data(text: str) -> bool:

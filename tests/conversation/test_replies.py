@@ -135,6 +135,9 @@ def test_a_refusal_the_model_read_as_restart_is_a_no():
 def test_a_refusal_that_picks_another_item_stays_a_pick_and_deletion_stays_deletion():
     assert intent_for("not this one, the second", "choose_part", set(), []) is None
     assert intent_for("cancel, I want number 2", "choose_part", set(), []) is None
+    assert intent_for("i don't want used, i want the genuine one", "choose_part", set(), []) is None
+    assert intent_for("dont want this one give me the denso", "choose_part", set(), []) is None
+    assert intent_for("لا ما ابي هذا ابي الثاني", "choose_part", set(), []) == "choose_part"
     assert intent_for("delete my data", "request_data_deletion", set(), []) is None
     assert intent_for("I don't want pads, I need an oil filter", "inform", {"part"}, []) is None
 
