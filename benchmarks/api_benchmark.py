@@ -53,6 +53,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from catalog.importer import import_catalog  # noqa: E402
 from catalog.migrate import upgrade_database  # noqa: E402
 from catalog.sample import write_sample  # noqa: E402
+from ops import processes  # noqa: E402
 from shopkernel.db import make_engine, make_session_factory  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -189,21 +190,7 @@ def tree_cpu_seconds(root: int) -> float:
 
     CPU per request does not depend on how busy the machine is, so it projects what 2 idle cores
     would serve (2 / cpu-per-request) even when the latency figures are swamped by other jobs."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += stats.get(pid, (0, 0.0))[1]
-        todo += [child for child, (parent, _) in stats.items() if parent == pid]
-    return total
+    return processes.tree_cpu_seconds(root)
 
 
 def uptime() -> str:

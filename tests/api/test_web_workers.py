@@ -6,29 +6,15 @@ import os
 import re
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from ops.cluster import Proc, free_port
+from ops.processes import children
 from webservice.settings import WebSettings
 
 pytestmark = pytest.mark.slow
-
-
-def _children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (from /proc)."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return out
 
 
 def _started_workers(proc: Proc, expected: int, timeout_s: float) -> set[str]:
@@ -64,7 +50,7 @@ def test_two_workers_serve_the_parts_api(api_db, tmp_path):
         proc.wait_ready(120)
         started = _started_workers(proc, expected=2, timeout_s=60)  # ready = the first one is
         assert len(started) == 2, proc.log_tail()
-        assert started <= {str(pid) for pid in _children(proc.popen.pid)}  # both alive, children of one
+        assert started <= {str(pid) for pid in children(proc.popen.pid)}  # both alive, children of one
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             answers = [
                 http.get("/api/v1/parts", params={"q": "brake pads land cruiser 2015"}) for _ in range(6)
