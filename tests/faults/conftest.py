@@ -5,12 +5,11 @@ PostgreSQL (catalog, leads, Rasa tracker store, the WhatsApp inbox) reached thro
 lock store; 2 Rasa servers and 2 action servers behind nginx running deploy/nginx.conf
 (ops/cluster.py); the fake Graph API in this process. Customers post like Meta does: a
 non-200 answer is delivered again a moment later. Missing PostgreSQL/Redis skip (fail with
-REQUIRE_POSTGRES/REQUIRE_REDIS, as in CI); a missing trained model skips.
+REQUIRE_POSTGRES/REQUIRE_REDIS, as in CI); a missing trained model is trained first.
 """
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from simulator.background import BackgroundGraph
 from simulator.graph_server import SentMessage
 from tests.conftest import PG_ADMIN_URL
 from tests.faults.tcp_proxy import TcpProxy
+from tests.helpers.servers import trained_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET, TOKEN = "faults-app-secret", "faults-access-token"
@@ -36,18 +36,6 @@ LOG_HASH_KEY = "faults-log-hash-key"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "faults: fault-injection suite on real processes (tests/faults)")
-
-
-def _model() -> Path | None:
-    from ops.model import CACHE, model_path
-
-    if os.environ.get("E2E_MODEL"):
-        return Path(os.environ["E2E_MODEL"])
-    current = model_path()
-    if current.exists():
-        return current
-    cached = sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return cached[-1] if cached and not os.environ.get("CI") else None
 
 
 @dataclass
@@ -115,9 +103,7 @@ def graph() -> Iterator[BackgroundGraph]:
 
 @pytest.fixture(scope="package")
 def cluster(shop_db: ShopDb, redis_url: str, graph: BackgroundGraph, tmp_path_factory) -> Iterator[Cluster]:
-    model = _model()
-    if model is None or not model.exists():
-        pytest.skip("no trained model; run .venv/bin/python -m ops.model")
+    model = trained_model()
     workdir = tmp_path_factory.mktemp("cluster")
     env = {
         "DATABASE_URL": shop_db.proxied_url,

@@ -13,7 +13,7 @@ import pytest
 
 from tests.faults.conftest import leads, user_message_ids
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.faults, pytest.mark.rasa, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
 def _text(messages) -> str:  # noqa: ANN001

@@ -12,7 +12,7 @@ import pytest
 from simulator import webhooks
 from tests.faults.conftest import SECRET, tracker, user_message_ids
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.faults, pytest.mark.rasa, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
 def _deliver_at_once(urls: list[str], body: dict) -> list[int]:

@@ -26,7 +26,7 @@ import pytest
 
 from tests.faults.conftest import Customer, inbox_attempts, leads, user_message_ids
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.faults, pytest.mark.rasa, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 CUSTOMERS = 50
 ASK = "need brake pads for toyota land cruiser 2015"

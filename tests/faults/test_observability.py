@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from ops.logging import conversation_ref, mask_phone
 from tests.faults.conftest import LOG_HASH_KEY, Customer
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.faults, pytest.mark.rasa, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
 def _sum(urls: list[str], name: str, **labels: str) -> float:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from ops.tracker_store import RetryingSQLTrackerStore
 from tests.faults.conftest import leads, user_message_ids
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.faults, pytest.mark.rasa, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
 def _store_kwargs(shop_db, pg_proxy) -> dict:  # noqa: ANN001

@@ -10,7 +10,7 @@ import pytest
 
 from tests.faults.conftest import leads, tracker, user_message_ids
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.faults, pytest.mark.rasa, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
 def _asks(messages) -> str:  # noqa: ANN001

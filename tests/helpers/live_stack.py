@@ -12,7 +12,6 @@ Customers write through signed webhooks exactly as Meta delivers them.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,22 +21,11 @@ import httpx
 
 from simulator import webhooks
 from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog
+from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, trained_model
 
 APP_SECRET = "live-app-secret"
 ACCESS_TOKEN = "live-access-token"
 RASA_TOKEN = "live-rasa-token"
-
-
-def model_or_skip() -> Path:
-    import pytest
-
-    from ops.model import model_path
-
-    model = Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else model_path()
-    if not model.exists():
-        pytest.skip(f"no trained model for the current data ({model.name}); run python -m ops.model")
-    return model
 
 
 @dataclass
@@ -50,7 +38,7 @@ class LiveStack:
     catalog_url: str = ""
 
     def __enter__(self) -> LiveStack:
-        model = model_or_skip()
+        model = trained_model()
         self.graph = BackgroundGraph(app_secret=APP_SECRET, access_token=ACCESS_TOKEN).__enter__()
         try:
             self.catalog_url = build_sample_catalog(self.workdir / "catalog.db", rows=self.rows)

@@ -106,6 +106,17 @@ def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def trained_model() -> Path:
+    """The assistant's model for the current data (``E2E_MODEL`` overrides it).
+
+    Trained here if missing; while ``scripts/test`` trains it beside pytest, this waits on the
+    training's lock instead of training twice (ops/model.py).
+    """
+    from ops.model import ensure_model
+
+    return Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else ensure_model(quiet=True)
+
+
 @dataclass
 class ManagedProcess:
     """A subprocess with a log file, stopped by its own pid only."""
@@ -249,9 +260,7 @@ class AssistantStack:
         return self.rasa.ready_url.rsplit("/", 1)[0]
 
     def __enter__(self) -> AssistantStack:
-        from ops.model import ensure_model
-
-        model = self.model or ensure_model(quiet=True)
+        model = self.model or trained_model()
         self.actions = start_action_server(self.workdir, self.env)
         action_url = self.actions.ready_url.replace("/health", "/webhook")
         try:

@@ -13,14 +13,13 @@ shared). A module that needs other settings (an OpenAI key, an auth token) start
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from simulator import webhooks
 from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog
+from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, trained_model
 
 APP_SECRET, ACCESS_TOKEN = "e2e-app-secret", "e2e-access-token"
 GROUP = "assistant-stack"
@@ -34,9 +33,7 @@ def shared_graph() -> Iterator[BackgroundGraph]:
 
 @contextmanager
 def shared_stack(workdir: Path, graph: BackgroundGraph) -> Iterator[AssistantStack]:
-    from ops.model import ensure_model
-
-    model = Path(os.environ["E2E_MODEL"]) if os.environ.get("E2E_MODEL") else ensure_model(quiet=True)
+    model = trained_model()
     env = {
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
