@@ -134,9 +134,7 @@ def assistant_stack(tmp_path_factory, assistant_graph):
 # Each worker is its own session: its own PostgreSQL database (postgres_server_url), tmp dirs and
 # servers on free ports. A module stays on one worker (its module fixtures are built once), every
 # test of the shared assistant stack goes to one worker (the stack starts once), and the slowest
-# groups are handed out first so that the run does not end waiting on one long module. While
-# scripts/test trains the model beside pytest (MODEL_TRAINING_BESIDE=1), the groups that need it
-# (marked ``rasa``) come after all the others: the model-free tests use the core the training leaves.
+# groups are handed out first so that the run does not end waiting on one long module.
 SLOW_FIRST = ("tests/browser/", "tests/faults/", "assistant-stack", "tests/live/", "tests/media/")
 WHOLE_PACKAGES = ("tests/faults/",)  # package-scoped fixtures (the fault suite's cluster)
 
@@ -190,14 +188,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
         if groups[item.nodeid] == GROUP and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(1800))  # the first one starts the servers on a busy machine
-    slowness: dict[str, int] = {}
-    needs_model: set[str] = set()
+    ranks: dict[str, int] = {}
     for item in items:
         group = groups[item.nodeid]
-        slowness[group] = min(slowness.get(group, 99), _rank(group, item))
-        if item.get_closest_marker("rasa"):
-            needs_model.add(group)
-    model_last = os.environ.get("MODEL_TRAINING_BESIDE") == "1"
-    ranks = {group: (model_last and group in needs_model, rank) for group, rank in slowness.items()}
+        ranks[group] = min(ranks.get(group, 99), _rank(group, item))
     position = {id(item): n for n, item in enumerate(items)}
     items.sort(key=lambda item: (ranks[groups[item.nodeid]], position[id(item)]))
