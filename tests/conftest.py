@@ -130,12 +130,26 @@ def assistant_stack(tmp_path_factory, assistant_graph):
         yield stack
 
 
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory):
+    """ONE assistant for the console's live tests, the sales journey and the Rasa client.
+
+    WhatsApp (fake Graph API) with the media pipeline and a Rasa ``--auth-token``, REST too
+    (tests/helpers/live_stack.py). Its tests run on one worker (``LIVE_GROUP``), module after module.
+    """
+    from tests.helpers.live_stack import LiveStack
+
+    with LiveStack(tmp_path_factory.mktemp("live-stack"), media=True) as running:
+        yield running
+
+
 # -- parallel runs (pytest-xdist, ``-n 2 --dist loadgroup`` in scripts/test) ---------------------------
 # Each worker is its own session: its own PostgreSQL database (postgres_server_url), tmp dirs and
 # servers on free ports. A module stays on one worker (its module fixtures are built once), every
 # test of the shared assistant stack goes to one worker (the stack starts once), and the slowest
 # groups are handed out first so that the run does not end waiting on one long module.
-SLOW_FIRST = ("tests/browser/", "tests/faults/", "assistant-stack", "tests/live/", "tests/media/")
+SLOW_FIRST = ("live-stack", "tests/browser/", "tests/faults/", "assistant-stack", "tests/media/")
+LIVE_GROUP = "live-stack"  # every test of the session's live stack (one start for them all)
 WHOLE_PACKAGES = ("tests/faults/",)  # package-scoped fixtures (the fault suite's cluster)
 
 
@@ -144,6 +158,8 @@ def _group(item: pytest.Item) -> str:
         from tests.helpers.shared_stack import GROUP
 
         return GROUP
+    if "live_stack" in getattr(item, "fixturenames", ()):
+        return LIVE_GROUP
     marker = item.get_closest_marker("xdist_group")
     if marker is not None:
         return str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
@@ -186,7 +202,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
-        if groups[item.nodeid] == GROUP and not item.get_closest_marker("timeout"):
+        if groups[item.nodeid] in (GROUP, LIVE_GROUP) and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(1800))  # the first one starts the servers on a busy machine
     ranks: dict[str, int] = {}
     for item in items:

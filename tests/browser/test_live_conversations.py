@@ -31,9 +31,8 @@ KHALID = "971501230006"
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    with LiveStack(tmp_path_factory.mktemp("live-console"), media=True) as running:
-        yield running
+def live(live_stack):
+    return live_stack
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,11 @@ class TcpProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.refuse()
+        self._run(self._finish_tasks())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     def _run(self, coro, timeout: float = 10):  # noqa: ANN001, ANN202
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
@@ -56,6 +59,14 @@ class TcpProxy:
             with contextlib.suppress(Exception):
                 writer.transport.abort()
         self._writers.clear()
+
+    async def _finish_tasks(self) -> None:
+        """End the connections' tasks: a task left pending when the loop goes is logged as an error
+        ("Task was destroyed but it is pending!") in whichever test collects garbage next."""
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

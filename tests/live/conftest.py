@@ -1,13 +1,10 @@
-"""One running assistant (fake Meta, real action and Rasa servers with a token) for the module."""
+"""The session's live stack (tests/conftest.py ``live_stack``) under the name these tests use."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers.live_stack import LiveStack
 
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    with LiveStack(tmp_path_factory.mktemp("live")) as running:
-        yield running
+@pytest.fixture
+def live(live_stack):
+    return live_stack
