@@ -131,15 +131,28 @@ def assistant_stack(tmp_path_factory, assistant_graph):
 
 
 @pytest.fixture(scope="session")
-def live_stack(tmp_path_factory):
-    """ONE assistant for the console's live tests, the sales journey and the Rasa client.
+def live_openai():
+    """The fake OpenAI server the live stack's rephraser calls (unscripted calls answer 500)."""
+    from tests.fakes.openai_server import FakeOpenAIServer
+    from tests.helpers.live_stack import OPENAI_KEY
 
-    WhatsApp (fake Graph API) with the media pipeline and a Rasa ``--auth-token``, REST too
-    (tests/helpers/live_stack.py). Its tests run on one worker (``LIVE_GROUP``), module after module.
+    with FakeOpenAIServer(api_key=OPENAI_KEY) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory, live_openai):
+    """ONE assistant for the console's live tests, the sales journey, the Rasa client and the
+    rephraser end to end.
+
+    WhatsApp (fake Graph API) with the media pipeline, REST, a Rasa ``--auth-token`` and the GPT
+    rephraser against ``live_openai`` (tests/helpers/live_stack.py). Its tests run on one worker
+    (``LIVE_GROUP``), module after module.
     """
     from tests.helpers.live_stack import LiveStack
 
-    with LiveStack(tmp_path_factory.mktemp("live-stack"), media=True) as running:
+    workdir = tmp_path_factory.mktemp("live-stack")
+    with LiveStack(workdir, media=True, openai_base_url=live_openai.base_url) as running:
         yield running
 
 

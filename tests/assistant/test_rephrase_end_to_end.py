@@ -1,9 +1,11 @@
 """The GPT fallback rephraser (issue 6) with the real Rasa server and the real action server.
 
-Rasa runs with ``--enable-api`` (the action re-parses the rephrasing through ``/model/parse``);
-the action server gets ``OPENAI_API_KEY``/``OPENAI_BASE_URL`` pointing at the local fake OpenAI
-server (tests/fakes/openai_server.py, real wire format) and ``RASA_URL`` pointing at Rasa. The
-canned reply without a key is checked in test_end_to_end.py, whose stack has no key.
+The session's live stack (tests/conftest.py ``live_stack``): Rasa runs with ``--enable-api`` and
+a token (the action re-parses the rephrasing through ``/model/parse``); its action server has
+``OPENAI_API_KEY``/``OPENAI_BASE_URL`` pointing at the local fake OpenAI server
+(tests/fakes/openai_server.py, real wire format, ``live_openai``) and ``RASA_URL``/
+``RASA_AUTH_TOKEN`` pointing at Rasa. The canned reply without a key is checked in
+test_end_to_end.py, whose stack has no key.
 """
 
 from __future__ import annotations
@@ -12,65 +14,30 @@ import httpx
 import pytest
 
 from tests.assistant.conftest import UNCLEAR_MESSAGE
-from tests.fakes.openai_server import FakeOpenAIServer, json_chat_reply, server_error
-from tests.helpers.servers import (
-    AssistantStack,
-    build_sample_catalog,
-    free_port,
-    start_action_server,
-    start_rasa_server,
-    write_endpoints,
-)
+from tests.fakes.openai_server import json_chat_reply, server_error
+from tests.helpers.live_stack import RASA_TOKEN
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
-API_KEY = "sk-test-e2e"
 CLEAR = "I need brake pads for Toyota Land Cruiser 2015"
 CLEAR_WITHOUT_YEAR = "I need brake pads for Toyota Land Cruiser"
 CANNED = "Sorry, I didn't quite get that"
 
 
-@pytest.fixture(scope="module")
-def openai():
-    with FakeOpenAIServer(api_key=API_KEY) as fake:
-        yield fake
+@pytest.fixture
+def openai(live_openai):
+    live_openai.reset()
+    return live_openai
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, openai):
-    """Like AssistantStack, but the action server must know Rasa's URL before Rasa starts."""
-    from ops.model import ensure_model
-
-    workdir = tmp_path_factory.mktemp("rephrase-e2e")
-    rasa_port = free_port()
-    env = {
-        "OPENAI_API_KEY": API_KEY,
-        "OPENAI_BASE_URL": openai.base_url,
-        "OPENAI_TIMEOUT": "5",
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-    }
-    running = AssistantStack(workdir, build_sample_catalog(workdir / "catalog.db", rows=3000), extra_env=env)
-    model = ensure_model(quiet=True)
-    running.actions = start_action_server(workdir, running.env)
-    try:
-        endpoints = write_endpoints(workdir, running.actions.ready_url.replace("/health", "/webhook"))
-        running.rasa = start_rasa_server(workdir, model, endpoints, env=running.env, port=rasa_port)
-    except BaseException:
-        running.actions.stop()
-        raise
-    try:
-        yield running
-    finally:
-        running.__exit__(None, None, None)  # stops both servers
-
-
-@pytest.fixture(autouse=True)
-def fresh_script(openai):
-    openai.reset()
-    yield
+@pytest.fixture
+def stack(live_stack, openai):
+    return live_stack
 
 
 def parse(stack, text: str) -> dict:
-    response = httpx.post(f"{stack.rasa_url}/model/parse", json={"text": text}, timeout=30)
+    response = httpx.post(
+        f"{stack.rasa_url}/model/parse", json={"text": text}, params={"token": RASA_TOKEN}, timeout=30
+    )
     response.raise_for_status()
     return response.json()
 
@@ -89,13 +56,13 @@ def test_rephrased_message_continues_to_the_search(stack, openai):
     # rejects invented ones): part and car come from it, the year from the next message.
     openai.script_chat(json_chat_reply({"rephrased": CLEAR_WITHOUT_YEAR}))
     sender = "971503330001"
-    replies = stack.send(sender, UNCLEAR_MESSAGE)
+    replies = stack.assistant.send(sender, UNCLEAR_MESSAGE)
     assert CANNED not in texts(replies), f"{replies}\n{stack.logs()}"
     assert "year" in texts(replies).lower()  # the form goes on: which year?
     [request] = openai.chat_requests
     assert UNCLEAR_MESSAGE in request.body.decode()  # the customer's words went out as data
     assert sender not in request.body.decode()  # and nothing that identifies the customer
-    assert "AED" in texts(stack.send(sender, "2015"))
+    assert "AED" in texts(stack.assistant.send(sender, "2015"))
     tracker = stack.tracker(sender)
     slots = tracker["slots"]
     assert (slots["part"], slots["make"], slots["model"], slots["year"]) == (
@@ -111,13 +78,13 @@ def test_rephrased_message_continues_to_the_search(stack, openai):
 
 def test_rephrasing_that_is_still_unclear_gets_the_canned_question(stack, openai):
     openai.script_chat(json_chat_reply({"rephrased": UNCLEAR_MESSAGE}))  # still vague
-    replies = stack.send("971503330002", UNCLEAR_MESSAGE)
+    replies = stack.assistant.send("971503330002", UNCLEAR_MESSAGE)
     assert texts(replies).startswith(CANNED) and len(replies) == 1
     assert len(openai.chat_requests) == 1
 
 
 def test_model_server_error_gets_the_canned_question(stack, openai):
     openai.script_chat(server_error(500))
-    replies = stack.send("971503330003", UNCLEAR_MESSAGE)
+    replies = stack.assistant.send("971503330003", UNCLEAR_MESSAGE)
     assert texts(replies).startswith(CANNED)
     assert len(openai.chat_requests) == 1  # no retry storm

@@ -21,11 +21,12 @@ import httpx
 
 from simulator import webhooks
 from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, trained_model
+from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, free_port, trained_model
 
 APP_SECRET = "live-app-secret"
 ACCESS_TOKEN = "live-access-token"
 RASA_TOKEN = "live-rasa-token"
+OPENAI_KEY = "sk-test-live"
 
 
 @dataclass
@@ -33,6 +34,7 @@ class LiveStack:
     workdir: Path
     rows: int = 3000
     media: bool = False  # the real photo/voice pipeline (OCR, speech to text) behind the channel
+    openai_base_url: str = ""  # the rephraser in the action server calls this (fake) OpenAI
     graph: BackgroundGraph = field(init=False)
     assistant: AssistantStack | None = None
     catalog_url: str = ""
@@ -42,13 +44,16 @@ class LiveStack:
         self.graph = BackgroundGraph(app_secret=APP_SECRET, access_token=ACCESS_TOKEN).__enter__()
         try:
             self.catalog_url = build_sample_catalog(self.workdir / "catalog.db", rows=self.rows)
+            rasa_port = free_port()
             self.assistant = AssistantStack(
                 self.workdir,
                 self.catalog_url,
                 model=model,
                 credentials=ROOT / "credentials.yml",
                 extra_env=self.whatsapp_env,
+                action_env=self.rephraser_env(rasa_port),
                 rasa_args=["--auth-token", RASA_TOKEN],
+                rasa_port=rasa_port,
                 start_timeout=600.0,  # several helpers' Rasa servers load at once on 2 cores
             ).__enter__()
         except BaseException:
@@ -81,6 +86,19 @@ class LiveStack:
                 if self.media
                 else {}
             ),
+        }
+
+    def rephraser_env(self, rasa_port: int) -> dict[str, str]:
+        """The GPT rephraser's settings, for the action server only (with a key in the Rasa
+        process the media pipeline would send voice notes to OpenAI)."""
+        if not self.openai_base_url:
+            return {}
+        return {
+            "OPENAI_API_KEY": OPENAI_KEY,
+            "OPENAI_BASE_URL": self.openai_base_url,
+            "OPENAI_TIMEOUT": "5",
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "RASA_AUTH_TOKEN": RASA_TOKEN,
         }
 
     @property

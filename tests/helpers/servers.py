@@ -241,7 +241,9 @@ class AssistantStack:
     model: Path | None = None
     credentials: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    action_env: dict[str, str] = field(default_factory=dict)  # the action server's only (OpenAI)
     rasa_args: list[str] = field(default_factory=list)
+    rasa_port: int | None = None  # known before start: the action server may need Rasa's URL
     start_timeout: float = 240.0  # seconds for Rasa to load the model (longer on a busy machine)
     actions: ManagedProcess | None = None
     rasa: ManagedProcess | None = None
@@ -261,13 +263,13 @@ class AssistantStack:
 
     def __enter__(self) -> AssistantStack:
         model = self.model or trained_model()
-        self.actions = start_action_server(self.workdir, self.env)
+        self.actions = start_action_server(self.workdir, {**self.env, **self.action_env})
         action_url = self.actions.ready_url.replace("/health", "/webhook")
         try:
             endpoints = write_endpoints(self.workdir, action_url)
             self.rasa = start_rasa_server(
-                self.workdir, model, endpoints, self.credentials, self.env, extra_args=self.rasa_args,
-                timeout_s=self.start_timeout,
+                self.workdir, model, endpoints, self.credentials, self.env, port=self.rasa_port,
+                extra_args=self.rasa_args, timeout_s=self.start_timeout,
             )  # fmt: skip
         except BaseException:
             self.actions.stop()
