@@ -160,8 +160,10 @@ def live_stack(tmp_path_factory, live_openai):
 # Each worker is its own session: its own PostgreSQL database (postgres_server_url), tmp dirs and
 # servers on free ports. A module stays on one worker (its module fixtures are built once), every
 # test of the shared assistant stack goes to one worker (the stack starts once), and the slowest
-# groups are handed out first so that the run does not end waiting on one long module.
-SLOW_FIRST = ("live-stack", "tests/browser/", "tests/faults/", "assistant-stack", "tests/media/")
+# groups are handed out first (scripts/test passes --no-loadscope-reorder, without which
+# pytest-xdist starts the groups with the most tests first: the fault suite started ~170 s late)
+# so that the run does not end waiting on one long module.
+SLOW_FIRST = ("tests/faults/", "live-stack", "assistant-stack", "tests/browser/", "tests/media/")
 LIVE_GROUP = "live-stack"  # every test of the session's live stack (one start for them all)
 WHOLE_PACKAGES = ("tests/faults/",)  # package-scoped fixtures (the fault suite's cluster)
 
