@@ -21,7 +21,7 @@ import httpx
 
 from simulator import webhooks
 from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, free_port, trained_model
+from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, free_port
 
 APP_SECRET = "live-app-secret"
 ACCESS_TOKEN = "live-access-token"
@@ -40,7 +40,6 @@ class LiveStack:
     catalog_url: str = ""
 
     def __enter__(self) -> LiveStack:
-        model = trained_model()
         self.graph = BackgroundGraph(app_secret=APP_SECRET, access_token=ACCESS_TOKEN).__enter__()
         try:
             self.catalog_url = build_sample_catalog(self.workdir / "catalog.db", rows=self.rows)
@@ -48,7 +47,6 @@ class LiveStack:
             self.assistant = AssistantStack(
                 self.workdir,
                 self.catalog_url,
-                model=model,
                 credentials=ROOT / "credentials.yml",
                 extra_env=self.whatsapp_env,
                 action_env=self.rephraser_env(rasa_port),

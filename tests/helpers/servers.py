@@ -109,8 +109,8 @@ def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def trained_model() -> Path:
     """The assistant's model for the current data (``E2E_MODEL`` overrides it).
 
-    Trained here if missing; while ``scripts/test`` trains it beside pytest, this waits on the
-    training's lock instead of training twice (ops/model.py).
+    Trained here if missing; when another process (another pytest worker, ``python -m ops.model``)
+    is training it, this waits on the training's lock instead of training twice (ops/model.py).
     """
     from ops.model import ensure_model
 

@@ -8,7 +8,8 @@ tracker store. Use the session fixture ``assistant_stack`` (tests/conftest.py), 
 :class:`~tests.helpers.servers.AssistantStack`; under pytest-xdist every test that uses it runs
 on one worker (group ``assistant-stack``), so the whole run starts it once. Customers of
 different modules must use different phone numbers (the catalog's leads and the trackers are
-shared). A module that needs other settings (an OpenAI key, an auth token) starts its own.
+shared). Modules that need an auth token, the GPT rephraser or the console beside the assistant
+use the session's live stack (``live_stack``, tests/helpers/live_stack.py); others start their own.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from simulator import webhooks
 from simulator.background import BackgroundGraph
-from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog, trained_model
+from tests.helpers.servers import ROOT, AssistantStack, build_sample_catalog
 
 APP_SECRET, ACCESS_TOKEN = "e2e-app-secret", "e2e-access-token"
 GROUP = "assistant-stack"
@@ -33,7 +34,6 @@ def shared_graph() -> Iterator[BackgroundGraph]:
 
 @contextmanager
 def shared_stack(workdir: Path, graph: BackgroundGraph) -> Iterator[AssistantStack]:
-    model = trained_model()
     env = {
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
@@ -45,7 +45,7 @@ def shared_stack(workdir: Path, graph: BackgroundGraph) -> Iterator[AssistantSta
     }
     catalog_url = build_sample_catalog(workdir / "catalog.db", rows=3000)
     stack = AssistantStack(
-        workdir, catalog_url, model=model, credentials=ROOT / "credentials.yml", extra_env=env,
+        workdir, catalog_url, credentials=ROOT / "credentials.yml", extra_env=env,
         start_timeout=600.0,  # other workers start servers too on 2 cores
     )  # fmt: skip
     with stack:
