@@ -185,7 +185,9 @@ class Fitment(Base):
             "part_id", "model_id", "year_from", "year_to", "engine", name="uq_fitments_part_vehicle"
         ),
         CheckConstraint("year_from <= year_to", name="year_range"),
-        Index("ix_fitments_vehicle", "model_id", "year_from", "year_to"),
+        # part_id last: a vehicle's parts come from the index alone (no table reads), which
+        # made the main search query ~18 % cheaper on PostgreSQL (docs/api.md, "Measured").
+        Index("ix_fitments_vehicle", "model_id", "year_from", "year_to", "part_id"),
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, select, union
+from sqlalchemy import and_, bindparam, case, func, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -122,6 +122,15 @@ class _Vehicle:
         if self.year is not None:
             terms += [Fitment.year_from <= self.year, Fitment.year_to >= self.year]
         return and_(*terms)
+
+    def matches(self, model_id: int, make_id: int, year_from: int, year_to: int) -> bool:
+        """The same test as :meth:`condition`, on a fitment row already read."""
+        if self.model_ids:
+            if model_id not in self.model_ids:
+                return False
+        elif self.make_id is None or make_id != self.make_id:
+            return False
+        return self.year is None or year_from <= self.year <= year_to
 
     @property
     def empty(self) -> bool:
@@ -382,10 +391,34 @@ def _run(
     ]
 
 
+# The hits' numbers and fitments: the same two statements for every search, built once, so
+# SQLAlchemy neither rebuilds them nor recomputes their cache keys (a third of a search's CPU
+# went there); the part ids are an expanding parameter.
+_NUMBERS_OF = (
+    select(PartNumber.part_id, PartNumber.number)
+    .where(PartNumber.part_id.in_(bindparam("ids", expanding=True)))
+    .order_by(PartNumber.part_id, PartNumber.id)
+)
+_FITMENTS_OF = (
+    select(
+        Fitment.part_id,
+        Make.name.label("make"),
+        Model.name.label("model"),
+        Fitment.year_from,
+        Fitment.year_to,
+        Fitment.engine,
+        Fitment.model_id,
+        Fitment.make_id,
+    )
+    .join(Make, Make.id == Fitment.make_id)
+    .join(Model, Model.id == Fitment.model_id)
+    .where(Fitment.part_id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def _oem_numbers(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = defaultdict(list)
-    stmt = select(PartNumber.part_id, PartNumber.number).where(PartNumber.part_id.in_(ids))
-    for part_id, number in session.execute(stmt.order_by(PartNumber.part_id, PartNumber.id)):
+    for part_id, number in session.connection().execute(_NUMBERS_OF, {"ids": ids}).all():
         out[part_id].append(number)
     return {k: tuple(v) for k, v in out.items()}
 
@@ -396,28 +429,16 @@ def _fitment_texts(
     """Per part: "Toyota Land Cruiser 2008-2021, Lexus LX570 2008-2021 +1 more", the asked vehicle
     first (engines in brackets when the part fits only some engines: "... (1UR-FE/3UR-FE)"); the
     asked vehicle's fitment alone ("Chevrolet Tahoe 2015-2020"); and the makes it fits."""
-    matches = vehicle.condition() if vehicle is not None and not vehicle.empty else literal(False)
-    stmt = (
-        select(
-            Fitment.part_id,
-            Make.name.label("make"),
-            Model.name.label("model"),
-            Fitment.year_from,
-            Fitment.year_to,
-            Fitment.engine,
-            case((matches, 0), else_=1).label("asked"),
-        )
-        .join(Make, Make.id == Fitment.make_id)
-        .join(Model, Model.id == Fitment.model_id)
-        .where(Fitment.part_id.in_(ids))
-    )
+    asking = vehicle is not None and not vehicle.empty
     ranges: dict[int, dict[tuple[str, str], list]] = defaultdict(dict)
-    for row in session.execute(stmt):
-        key = (row.make, row.model)
-        entry = ranges[row.part_id].setdefault(key, [row.asked, [], set()])
-        entry[0] = min(entry[0], row.asked)
-        entry[1].append((row.year_from, row.year_to))
-        entry[2].add(row.engine or "")
+    for part_id, make, model, year_from, year_to, engine, model_id, make_id in (
+        session.connection().execute(_FITMENTS_OF, {"ids": ids}).all()
+    ):
+        asked = 0 if asking and vehicle.matches(model_id, make_id, year_from, year_to) else 1
+        entry = ranges[part_id].setdefault((make, model), [asked, [], set()])
+        entry[0] = min(entry[0], asked)
+        entry[1].append((year_from, year_to))
+        entry[2].add(engine or "")
     texts = {part_id: _describe(vehicles) for part_id, vehicles in ranges.items()}
     matched = {
         part_id: _describe({k: v for k, v in vehicles.items() if v[0] == 0}, shown=len(vehicles))

@@ -53,6 +53,13 @@ def test_hit_names_the_fitment_of_the_customers_car_not_the_car_in_its_name(sess
     assert (hit.fits, hit.short_name) == ("Lexus LX570 2008-2021", "Front Brake Pads")
 
 
+def test_make_only_search_names_that_makes_fitment_first(session, vocab):
+    """A customer who gives only the make still sees which of the part's cars is theirs."""
+    [hit] = search_parts(session, PartQuery(make="lexus", year=2012, part="brake pads"), vocab)
+    assert hit.fits == "Lexus LX570 2008-2021"
+    assert hit.fitment == "Lexus LX570 2008-2021, Toyota Land Cruiser 2008-2021"
+
+
 def test_number_search_names_no_fitment(session):
     [hit, *_] = find_by_number(session, "04465-60320")
     assert hit.fits == "" and hit.short_name == "Front Brake Pads"
