@@ -100,7 +100,11 @@ def test_fast_model_load_predicts_exactly_what_rasas_load_predicts(tmp_path, mon
     monkeypatch.setattr(RasaModel, "load", rasa_speedups.fast_model_load(rasas_load))
     fits: list[int] = []
     monkeypatch.setattr(RasaModel, "fit", lambda *a, **k: fits.append(1), raising=False)
-    fast = predictions(DIETClassifier.load(config, storage, Resource("diet"), context))
+    monkeypatch.delenv("RASA_PREDICT_AUTOGRAPH", raising=False)
+    loaded = DIETClassifier.load(config, storage, Resource("diet"), context)
+    assert loaded.model._tf_predict_step.experimental_get_tracing_count() == 1  # traced at load
+    assert not loaded.model._tf_predict_step._autograph  # ... and without AutoGraph
+    fast = predictions(loaded)
     assert fits == []  # no training step on load
     assert fast == as_rasa_loads
     assert {p[0]["name"] for p in fast} <= {"request_part", "greet", "ask_location"}
