@@ -20,6 +20,7 @@ from conversation.words import (
     ORDER_PHRASES,
     ORDINAL_WORDS,
     PERSONAL_DATA_WORDS,
+    POSITION_WORDS,
     RESTART_PHRASES,
     STILL_WANTS,
     YES_EXTRA,
@@ -101,6 +102,24 @@ def refuses(text: str) -> bool:
     for phrase in found:
         rest = re.sub(rf"(?:^|\s){re.escape(phrase)}(?=\s|$)", " ", rest)
     return not any(w in ORDINAL_WORDS or w.isdigit() or w in STILL_WANTS for w in rest.split())
+
+
+def names_a_position(text: str) -> bool:
+    """ "2", "no. 2", "#3", "رقم ٣", "raqam 3 please": the customer picks a row of the list shown.
+
+    One digit 1-9 only (a model year is never one digit), with at most the words that point at a
+    row (``position_words``) and polite words around it.
+    """
+    words = _words(text)
+    digits = [w for w in words if w.isdigit()]
+    rest = [w for w in words if not w.isdigit()]
+    return (
+        len(digits) == 1
+        and len(digits[0]) == 1
+        and digits[0] != "0"
+        and len(words) <= SHORT_REPLY_WORDS
+        and all(w in POSITION_WORDS or w in _POLITE for w in rest)
+    )
 
 
 def names_personal_data(text: str) -> bool:

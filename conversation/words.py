@@ -45,6 +45,7 @@ ORDINAL_WORDS: dict[str, int] = {
     word: int(number) for number, words in _GROUPS.get("ordinals", {}).items() for word in words
 }
 LAST_WORDS = section("last")
+POSITION_WORDS = section("position_words")
 CHEAPEST_WORDS = section("cheapest")
 YEAR_MARKERS = section("year_markers")
 YES_PHRASES = phrases("yes_phrases")

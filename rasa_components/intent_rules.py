@@ -11,6 +11,8 @@ Runs after DIET and the FallbackClassifier. The readings come from the plain-Pyt
 * "I don't want it", "cancel my order", "ما ابيه" -> ``deny`` (never an order or a data deletion);
 * a deletion request that names no personal data ("امسح الطلب") -> ``deny``;
 * "I'll take it", "ابغاه", "how do I buy" without a part or car in it -> ``choose_part``;
+* a row of the list by its number ("2", "no. 2", "رقم ٣", "raqam 3") -> ``choose_part``, and the
+  digit is no model year (the model read a lone "2" as ``inform`` with year 2);
 * a short yes/no reply ("yep", "aywa", "اي نعم", "la2", "مب") -> ``affirm`` / ``deny``;
 * a message of fillers only ("I mean", "يعني", "ya3ni the") -> ``nlu_fallback`` (it must not
   order the item shown nor replace a value);
@@ -28,6 +30,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -40,6 +43,7 @@ from catalog.vehicle_ids import find_vehicle_ids
 from conversation.replies import (
     asks_to_order,
     asks_to_restart,
+    names_a_position,
     names_personal_data,
     only_fillers,
     refuses,
@@ -85,6 +89,9 @@ class IntentRules(GraphComponent, IntentClassifier):
             if not text or text.startswith("/"):
                 continue
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if names_a_position(text):
+                entities = message.get(ENTITIES) or []
+                message.set(ENTITIES, [e for e in entities if e.get("entity") != "year"], add_to_output=True)
             names = {e.get("entity") for e in message.get("entities") or []}
             wanted = intent_for(text, current, names, _ranking(message))
             if wanted and wanted != current:
@@ -98,6 +105,8 @@ def intent_for(text: str, current: str | None, entities: set[str], ranking: list
         return "inform"
     if asks_to_restart(text):
         return "restart"
+    if names_a_position(text):
+        return "choose_part"
     guess = current
     if current == "restart":  # only an explicit restart may clear the conversation
         guess = next((name for name in ranking if name not in ("restart", "nlu_fallback")), "inform")
@@ -114,7 +123,8 @@ def _from_words(text: str, guess: str | None, entities: set[str], ranking: list[
     if guess in REFUSED_AS and refuses(text):
         return "deny"  # "I don't want it" is not an order
     if asks_to_order(text) and not (entities & VEHICLE_OR_PART):
-        return "choose_part"
+        # "لا خلاص ما ابيه" holds "ابيه" (I want it) but is a refusal, whatever the model said
+        return "deny" if refuses(text) else "choose_part"
     answer = yes_or_no(text)
     if answer is not None:
         return "affirm" if answer == "yes" else "deny"

@@ -156,3 +156,33 @@ def test_a_request_about_own_data_stays_a_data_deletion(text):
     assert intent_for(text, "request_data_deletion", set(), ["request_data_deletion"]) is None
     cancel = f"cancel my account and {text}"
     assert intent_for(cancel, "request_data_deletion", set(), ["request_data_deletion"]) is None
+
+
+@pytest.mark.parametrize("text", ["2", "No. 2", "#3", "٢", "رقم ٣", "raqam 3", "number 2 please", "2️⃣"])
+def test_a_row_number_is_a_pick_even_when_the_model_reads_a_year(text):
+    """A lone "2" after a list came back as inform with year 2: the customer got the list again."""
+    assert intent_for(text, "inform", {"year"}, ["inform", "choose_part"]) == "choose_part"
+
+
+@pytest.mark.parametrize("text", ["2015", "15", "2 برادو", "need 2 pads", "0", "2 3"])
+def test_years_and_quantities_are_not_row_numbers(text):
+    assert intent_for(text, "inform", {"year"}, ["inform", "choose_part"]) != "choose_part"
+
+
+def test_a_row_number_keeps_no_year_entity():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_components.intent_rules import IntentRules
+
+    message = Message.build(text="2")
+    message.set("intent", {"name": "inform", "confidence": 0.93})
+    message.set("entities", [{"entity": "year", "value": "2", "start": 0, "end": 1}])
+    [out] = IntentRules({}).process([message])
+    assert out.get("intent")["name"] == "choose_part"
+    assert out.get("entities") == []
+
+
+@pytest.mark.parametrize("guess", ["deny", "choose_part", "affirm"])
+def test_a_refusal_holding_i_want_it_stays_a_no_whatever_the_model_guessed(guess):
+    """ "لا خلاص ما ابيه" has "ابيه" (I want it) in it: a model that rightly said deny was overruled."""
+    assert intent_for("لا خلاص ما ابيه", guess, set(), ["deny", "choose_part"]) == "deny"
