@@ -54,11 +54,18 @@ def test_offline_transcription_hears_the_car(voice_note):
 
 
 def test_offline_transcription_hears_the_part(espeak):
-    note = to_ogg_opus(speak_wav("Do you have an oil filter for a Nissan Patrol"))
-    pcm = decode_audio(note, "ogg", max_seconds=120)
-    text = PocketSphinxTranscriber().transcribe(note, "ogg", pcm, timeout_s=60).text.lower()
-    assert "oil filter" in text
-    assert text.startswith("do you have")
+    """Spoken at a slow and at a usual rate (120 and 140 words a minute), the part is heard at one
+    of them at least. One rate alone is a coin toss for PocketSphinx on espeak's voice, and which
+    side it falls depends on the machine: on 2026-12-03's machine 120 wpm gave "do you have an
+    orioles the altar …" and 130-140 wpm "do you have an oil filter through a nissan patrol",
+    with the code that passed at 120 wpm on the machine before."""
+    heard = []
+    for rate in (120, 140):
+        note = to_ogg_opus(speak_wav("Do you have an oil filter for a Nissan Patrol", speed=rate))
+        pcm = decode_audio(note, "ogg", max_seconds=120)
+        heard.append(PocketSphinxTranscriber().transcribe(note, "ogg", pcm, timeout_s=60).text.lower())
+    assert any("oil filter" in text for text in heard), heard
+    assert all(text.startswith("do you have") for text in heard), heard
 
 
 def test_m4a_voice_note_from_an_iphone_decodes_through_ffmpeg(ffmpeg, espeak):
