@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import shlex
 import statistics
@@ -57,7 +58,13 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from default_stack import DefaultStack, cached_model, load_average  # noqa: E402
+from default_stack import (  # noqa: E402
+    DefaultStack,
+    cached_model,
+    load_average,
+    machine_busy_s,
+    process_tree_cpu_s,
+)
 
 from simulator import webhooks  # noqa: E402
 from simulator.graph_server import FakeGraphApi, SentMessage  # noqa: E402
@@ -147,6 +154,7 @@ class Level:
     unanswered: int = 0
     load_before: str = ""
     load_after: str = ""
+    cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds used in the window, by process
 
     def pct(self, q: float) -> float:
         if not self.latencies:
@@ -166,6 +174,13 @@ class Level:
             f"n={len(self.latencies):<5} unanswered {self.unanswered}  "
             f"[{self.load_before} → {self.load_after}]"
         )
+
+    def cpu_line(self) -> str:
+        """CPU milliseconds per answered turn, by process, and how busy the whole machine was."""
+        turns = max(1, len(self.latencies))
+        parts = [f"{name} {1000 * s / turns:.0f}" for name, s in self.cpu_s.items() if name != "machine"]
+        busy = self.cpu_s.get("machine", 0.0) / self.seconds / (os.cpu_count() or 1)
+        return f"{'':<14} CPU ms per turn: {', '.join(parts)}; machine busy {100 * busy:.0f} %"
 
 
 class Customer:
@@ -210,8 +225,10 @@ async def run_level(
     level: Level,
     warmup_s: float,
     rng: random.Random,
+    cpu_probe: Callable[[], dict[str, float]] | None = None,
 ) -> Level:
-    """``level.customers`` closed loops; turns answered inside the measured window count."""
+    """``level.customers`` closed loops; turns answered inside the measured window count
+    (``cpu_probe``: CPU seconds by process, read at the window's start and end)."""
     customers = [
         Customer(f"9715{rng.randrange(10**8):08d}", SCRIPTS[n % len(SCRIPTS)],
                  rng.randrange(len(SCRIPTS[n % len(SCRIPTS)])), watch)
@@ -231,7 +248,13 @@ async def run_level(
             elif window[0] <= now <= window[1]:
                 level.latencies.append(latency)
 
-    await asyncio.gather(*(loop(c) for c in customers))
+    async def measure_cpu() -> None:
+        await asyncio.sleep(max(0.0, window[0] - time.monotonic()))
+        start = cpu_probe()
+        await asyncio.sleep(max(0.0, window[1] - time.monotonic()))
+        level.cpu_s = {name: used - start.get(name, 0.0) for name, used in cpu_probe().items()}
+
+    await asyncio.gather(*(loop(c) for c in customers), *([measure_cpu()] if cpu_probe else []))
     level.load_after = load_average()
     await asyncio.sleep(2)  # let trailing replies of the last turns drain before the next level
     return level
@@ -292,6 +315,22 @@ def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen:
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 
+def cpu_probe(target: Target) -> Callable[[], dict[str, float]]:
+    """CPU seconds so far of the target's Rasa and action servers (when started here), of this
+    script (customers and the fake Graph API) and of the whole machine."""
+
+    def probe() -> dict[str, float]:
+        used = {}
+        if target.stack is not None:
+            used["rasa"] = process_tree_cpu_s(target.stack.rasa.popen.pid)
+            used["actions"] = process_tree_cpu_s(target.stack.procs[0].popen.pid)
+        used["driver"] = time.process_time()
+        used["machine"] = machine_busy_s()
+        return used
+
+    return probe
+
+
 async def drive(args: argparse.Namespace, fake: FakeGraphApi, targets: list[Target]) -> list[Level]:
     watch = ReplyWatch(fake, use_reads=not args.no_reads)
     rng = random.Random(args.seed)
@@ -314,11 +353,12 @@ async def drive(args: argparse.Namespace, fake: FakeGraphApi, targets: list[Targ
                         spy = profile(target.stack.rasa.popen.pid, args.warmup + args.seconds, out)
                     level = await run_level(
                         http, f"{target.url}/webhooks/whatsapp/webhook", watch,
-                        Level(target.name, customers, args.seconds), args.warmup, rng,
+                        Level(target.name, customers, args.seconds), args.warmup, rng, cpu_probe(target),
                     )  # fmt: skip
                     if spy:
                         spy.wait(timeout=60)
                     print(level.line(), flush=True)
+                    print(level.cpu_line(), flush=True)
                     levels.append(level)
     return levels
 

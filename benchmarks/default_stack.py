@@ -149,3 +149,35 @@ def load_average() -> str:
         return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "load ?"
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and every process under it (Sanic
+    workers, TensorFlow's helpers), read from /proc; 0.0 where /proc is missing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [child for child, ppid in parents.items() if ppid == parent and child not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    return sum(used.get(p, 0.0) for p in tree)
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")

@@ -15,7 +15,13 @@ import argparse
 import collections
 from pathlib import Path
 
-IDLE = ("select (selectors.py", "epoll", "_run_once (asyncio/base_events.py", "wait (threading.py")
+IDLE = (
+    "select (selectors.py",
+    "epoll",
+    "_run_once (asyncio/base_events.py",
+    "wait (threading.py",
+    "_worker (concurrent/futures/thread.py",  # a pool thread waiting for work
+)
 
 
 def short(frame: str) -> str:

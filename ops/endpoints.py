@@ -3,9 +3,10 @@
     .venv/bin/python -m ops.endpoints --out var/endpoints.yml
     .venv/bin/rasa run --endpoints var/endpoints.yml ...
 
-Used by ./scripts/run, deploy/ (systemd, compose), ops/cluster.py and the tests. For a PostgreSQL
-tracker store the type becomes :class:`ops.tracker_store.RetryingSQLTrackerStore` with a connect
-timeout, so a database outage delays turns instead of resetting conversations.
+Used by ./scripts/run, deploy/ (systemd, compose), ops/cluster.py and the tests. The SQL tracker
+store is :class:`ops.tracker_store.RetryingSQLTrackerStore` (with a connect timeout on
+PostgreSQL): a database outage delays turns instead of resetting conversations, and a
+conversation's saved tracker is handed back to its next message instead of rebuilt.
 ``ACTION_SELECTIVE_DOMAIN=true`` sends the action server only the domain parts an action needs
 (see docs/production.md, "Load").
 
@@ -114,8 +115,8 @@ def render_endpoints(env: Mapping[str, str] | None = None, root: Path = ROOT) ->
     }
     tracker = tracker_store(read.text("TRACKER_DB_URL"), root)
     if tracker is not None:
+        tracker["type"] = RETRYING_STORE
         if tracker["dialect"] == "postgresql":
-            tracker["type"] = RETRYING_STORE
             tracker.setdefault("query", {"connect_timeout": "5"})
         endpoints["tracker_store"] = tracker
     return endpoints

@@ -26,7 +26,12 @@ from ops import logging as ops_logging
 from ops import metrics
 from ops.action_retry import install_action_retry
 from ops.health import Check, NotReady, http_check, redis_check, run_checks, sql_check
-from ops.rasa_speedups import install_cached_action_validation, install_fast_model_load
+from ops.rasa_speedups import (
+    install_cached_action_validation,
+    install_fast_model_load,
+    install_shared_past_states,
+    install_ted_prediction_cache,
+)
 from ops.settings import OpsSettings
 
 
@@ -45,6 +50,10 @@ class OpsChannel(InputChannel):
             install_cached_action_validation()
         if settings.fast_model_load:  # channels are built before Rasa loads the model
             install_fast_model_load()
+        if settings.ted_prediction_cache:
+            install_ted_prediction_cache()
+        if settings.shared_past_states:
+            install_shared_past_states()
         install_action_retry(settings.action_retry_seconds)
         return cls(settings)
 

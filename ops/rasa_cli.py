@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import sys
 
-from ops.rasa_speedups import install_cached_action_validation, install_fast_model_load
+from ops.rasa_speedups import (
+    install_cached_action_validation,
+    install_fast_model_load,
+    install_shared_past_states,
+    install_ted_prediction_cache,
+)
 
 
 def main() -> None:
     install_fast_model_load()
     install_cached_action_validation()
+    install_ted_prediction_cache()
+    install_shared_past_states()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -1,10 +1,16 @@
-"""A measured fix for the hottest spot of a Rasa 3.6 turn on this project: action-result checks.
+"""Measured speed-ups of Rasa 3.6 on this project, each with the same results as Rasa's own code
+and each switched off by its own variable (docs/production.md):
 
-Rasa validates every action server answer with ``jsonschema.validate(result, schema)``, which
-re-checks the (large, ``oneOf`` over every event type) schema against the meta-schema and
-builds a new validator on every call: 14.7 ms of CPU per action call here, several calls per
-turn (slot-mapping validation, the form, the search). A validator built once does the same
-check in 0.6 ms (benchmarks/load_webhook.py, docs/production.md "Load").
+* action-result checks with a validator built once (``RASA_CACHED_ACTION_VALIDATION``);
+* model load without the one-example training step (``RASA_FAST_MODEL_LOAD``);
+* TED predictions remembered by dialogue state (``RASA_TED_CACHE``);
+* a tracker's past states built once per event for all policies (``RASA_SHARED_STATES``).
+
+Action-result checks: Rasa validates every action server answer with
+``jsonschema.validate(result, schema)``, which re-checks the (large, ``oneOf`` over every event
+type) schema against the meta-schema and builds a new validator on every call: 14.7 ms of CPU
+per action call here, several calls per turn (slot-mapping validation, the form, the search).
+A validator built once does the same check in 0.6 ms (benchmarks/load_webhook.py, docs/production.md "Load").
 
 Same behaviour: a bad answer still raises ``jsonschema.ValidationError`` with Rasa's message.
 Installed by the ops channel in each Rasa process unless ``RASA_CACHED_ACTION_VALIDATION=false``.
@@ -141,3 +147,144 @@ def install_fast_model_load() -> bool:
         _fast_load_installed = True
         log.info("Rasa models are loaded without the one-example training step")
     return _fast_load_installed
+
+
+# -- TED predictions remembered by dialogue state --------------------------------------------------
+# TED's answer is a function of the featurized dialogue states alone (the last ``max_history``
+# turns: intents, entity names, slot features, previous actions, active loop) when it was not
+# trained end-to-end on story texts: ``_remove_user_text_if_intent`` drops every text that has
+# an intent. Many turns reach a state seen before (the form asking its next slot, a greeting
+# after a finished search), so TED's sparse featurization and TensorFlow inference are done
+# once per distinct state and the probabilities remembered, as MemoizationPolicy remembers
+# story states. A bounded LRU per loaded policy; a new model is a new policy object.
+
+_ted_cache_installed = False
+TED_CACHE_SIZE = 4096
+
+
+def _ted_state_key(policy: Any, tracker: Any, domain: Any, rule_only_data: Any) -> str | None:
+    """The states TED featurizes for this prediction, as a string; None when the answer may
+    depend on more than the states (end-to-end TED uses the user's text)."""
+    import json
+
+    from rasa.core.policies.policy import SupportedData
+    from rasa.shared.nlu.constants import TEXT
+
+    if policy.model is None or TEXT in policy.fake_features:
+        return None
+    ml_only = policy.supported_data() == SupportedData.ML_DATA
+    states = policy.featurizer.prediction_states(
+        [tracker],
+        domain,
+        use_text_for_last_user_input=False,
+        ignore_rule_only_turns=ml_only,
+        rule_only_data=rule_only_data,
+        ignore_action_unlikely_intent=ml_only,
+    )
+    return json.dumps(states, sort_keys=True, default=list)
+
+
+def remembering_ted_predictions(original: Any, size: int = TED_CACHE_SIZE) -> Any:
+    """``TEDPolicy.predict_action_probabilities`` that predicts once per distinct state."""
+    from collections import OrderedDict
+
+    def predict_action_probabilities(
+        self: Any,
+        tracker: Any,
+        domain: Any,
+        rule_only_data: Any = None,
+        precomputations: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        key = _ted_state_key(self, tracker, domain, rule_only_data)
+        if key is None:
+            return original(self, tracker, domain, rule_only_data, precomputations, **kwargs)
+        cache = self.__dict__.setdefault("_predictions_by_state", OrderedDict())
+        known = cache.get(key)
+        if known is None:
+            known = original(self, tracker, domain, rule_only_data, precomputations, **kwargs)
+            if known.optional_events:  # entities predicted from text: not a function of the states
+                return known
+            cache[key] = known
+            if len(cache) > size:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return self._prediction(
+            list(known.probabilities),
+            is_end_to_end_prediction=known.is_end_to_end_prediction,
+            diagnostic_data=known.diagnostic_data,
+        )
+
+    predict_action_probabilities.__wrapped__ = original  # type: ignore[attr-defined]
+    return predict_action_probabilities
+
+
+def install_ted_prediction_cache() -> bool:
+    """Remember TED's predictions by dialogue state (idempotent); True when it is active."""
+    global _ted_cache_installed
+    from rasa.core.policies.ted_policy import TEDPolicy
+
+    if not _ted_cache_installed:
+        TEDPolicy.predict_action_probabilities = remembering_ted_predictions(  # type: ignore[method-assign]
+            TEDPolicy.predict_action_probabilities
+        )
+        _ted_cache_installed = True
+        log.info("TED predictions are remembered by dialogue state (up to %d states)", TED_CACHE_SIZE)
+    return _ted_cache_installed
+
+
+# -- dialogue states computed once per prediction --------------------------------------------------
+# Each policy asks the tracker for its past dialogue states (RulePolicy, MemoizationPolicy, and
+# TED for its cache key), and each time Rasa replays every event of the conversation to build
+# them: 20 % of the Rasa server's event loop at 20 customers. The states are a function of the
+# events alone (and of the arguments), so the tracker remembers the last lists it built and
+# hands out copies (policies edit the states they get) until an event is added.
+
+_shared_states_installed = False
+
+
+def _copy_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """States are dicts of sub-state dicts whose values are strings and tuples."""
+    return [{name: dict(sub) for name, sub in state.items()} for state in states]
+
+
+def sharing_past_states(original: Any) -> Any:
+    """``DialogueStateTracker.past_states`` that replays the events once per new event."""
+
+    def past_states(
+        self: Any,
+        domain: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Any = None,
+    ) -> list[dict[str, Any]]:
+        events = self.events
+        version = (len(events), id(events[-1]) if events else None, id(domain))
+        known = self.__dict__.get("_shared_past_states")
+        if known is None or known[0] != version:
+            known = (version, {})
+            self.__dict__["_shared_past_states"] = known
+        key = (omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
+        if key not in known[1]:
+            states = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            known[1][key] = (rule_only_data, _copy_states(states))  # the data stays alive with its id
+            return states
+        return _copy_states(known[1][key][1])
+
+    past_states.__wrapped__ = original  # type: ignore[attr-defined]
+    return past_states
+
+
+def install_shared_past_states() -> bool:
+    """Build a tracker's past states once per event for all policies (idempotent)."""
+    global _shared_states_installed
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if not _shared_states_installed:
+        DialogueStateTracker.past_states = sharing_past_states(  # type: ignore[method-assign]
+            DialogueStateTracker.past_states
+        )
+        _shared_states_installed = True
+        log.info("A tracker's past states are built once per event for all policies")
+    return _shared_states_installed

@@ -22,8 +22,11 @@ class OpsSettings:
     lock_store_url: str = ""
     action_health_url: str = ""
     tracker_retry_seconds: float = 30.0
+    tracker_keep: int = 500  # saved trackers kept for the customer's next message (0: off)
     cached_action_validation: bool = True
     fast_model_load: bool = True
+    ted_prediction_cache: bool = True
+    shared_past_states: bool = True
     action_retry_seconds: float = 30.0  # how long a turn waits for any action server (ops/action_retry.py)
 
     @classmethod
@@ -39,8 +42,11 @@ class OpsSettings:
             lock_store_url=read.text("LOCK_STORE_URL"),
             action_health_url=read.text("ACTION_HEALTH_URL") or _health_of(read.text("ACTION_ENDPOINT_URL")),
             tracker_retry_seconds=read.number("TRACKER_RETRY_SECONDS", 30.0, minimum=0),
+            tracker_keep=int(read.number("TRACKER_KEEP", 500, minimum=0)),
             cached_action_validation=read.flag("RASA_CACHED_ACTION_VALIDATION", True),
             fast_model_load=read.flag("RASA_FAST_MODEL_LOAD", True),
+            ted_prediction_cache=read.flag("RASA_TED_CACHE", True),
+            shared_past_states=read.flag("RASA_SHARED_STATES", True),
             action_retry_seconds=read.number("ACTION_RETRY_SECONDS", 30.0, minimum=0),
         )
 

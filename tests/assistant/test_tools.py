@@ -65,7 +65,7 @@ def test_endpoints_defaults_need_no_environment(tmp_path):
     endpoints = render_endpoints({}, root=tmp_path)
     assert endpoints["action_endpoint"]["url"] == "http://localhost:5055/webhook"
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": RETRYING_STORE,
         "dialect": "sqlite",
         "db": str(tmp_path / "var/tracker.db"),
     }

@@ -116,7 +116,8 @@ def test_postgres_tracker_store_becomes_the_retrying_one(tmp_path):
     assert endpoints["lock_store"]["type"] == "redis"
     assert endpoints["action_endpoint"]["enable_selective_domain"] is True
     sqlite = render_endpoints({"TRACKER_DB_URL": f"sqlite:///{tmp_path / 't.db'}"}, root=tmp_path)
-    assert sqlite["tracker_store"]["type"] == "SQL"
+    assert sqlite["tracker_store"]["type"] == RETRYING_STORE
+    assert "query" not in sqlite["tracker_store"]
     assert "enable_selective_domain" not in sqlite["action_endpoint"]
 
 

@@ -108,3 +108,111 @@ def test_fast_model_load_predicts_exactly_what_rasas_load_predicts(tmp_path, mon
     assert fits == []  # no training step on load
     assert fast == as_rasa_loads
     assert {p[0]["name"] for p in fast} <= {"request_part", "greet", "ask_location"}
+
+
+# -- TED predictions remembered, past states shared: the assistant's model on tests/stories ------------
+
+
+@pytest.fixture(scope="module")
+def assistant_agent():  # noqa: ANN201
+    import asyncio
+
+    from rasa.core.agent import load_agent
+
+    from ops import rasa_speedups
+    from tests.helpers.servers import trained_model
+
+    rasa_speedups.install_fast_model_load()
+    return asyncio.run(load_agent(model_path=str(trained_model())))
+
+
+def _story_steps(domain) -> list:  # noqa: ANN001
+    """A tracker for every step of every story in tests/stories (the held-out conversations)."""
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    from tests.helpers.servers import ROOT
+
+    stories = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / "tests" / "stories")]
+    ).get_stories()
+    generator = TrainingDataGenerator(stories, domain, remove_duplicates=False, augmentation_factor=0)
+    steps = []
+    for story in generator.generate():
+        events = list(story.events)
+        for end in range(1, len(events) + 1):
+            tracker = DialogueStateTracker.from_events(story.sender_id, events[:end], domain.slots)
+            if tracker.latest_action_name is not None:
+                steps.append(tracker)
+    return steps
+
+
+@pytest.mark.rasa
+def test_remembered_ted_predictions_equal_teds_own_on_every_step_of_the_test_stories(
+    assistant_agent, monkeypatch
+):
+    """TED with the cache answers exactly what TED answers, and a state seen before costs no
+    second TensorFlow inference."""
+    from rasa.core.policies.ted_policy import TEDPolicy
+
+    from ops import rasa_speedups
+
+    nodes = assistant_agent.processor.graph_runner._instantiated_nodes.values()
+    ted = next(n._component for n in nodes if isinstance(getattr(n, "_component", None), TEDPolicy))
+    domain = assistant_agent.domain
+    teds_own = TEDPolicy.predict_action_probabilities
+    remembered = rasa_speedups.remembering_ted_predictions(teds_own)
+    inferences = []
+    run_inference = ted.model.run_inference
+    monkeypatch.setattr(ted.model, "run_inference", lambda data: inferences.append(1) or run_inference(data))
+    steps = _story_steps(domain)
+    for tracker in steps:
+        own = teds_own(ted, tracker, domain)
+        before = len(inferences)
+        cached = remembered(ted, tracker, domain)
+        assert cached.probabilities == own.probabilities, tracker.sender_id
+        assert cached.policy_name == "TEDPolicy"
+        cached.probabilities[0] = -1.0  # the ensemble may change a prediction: not the kept one
+        assert remembered(ted, tracker, domain).probabilities == own.probabilities
+        assert len(inferences) - before <= 1
+    distinct = len(ted.__dict__["_predictions_by_state"])
+    assert len(steps) > 300 and distinct < len(steps) / 2  # most steps repeat a state seen before
+    assert len(inferences) == len(steps) + distinct  # TED's own every step; the cache once per state
+
+
+def _untimed(event) -> dict:  # noqa: ANN001
+    return {k: v for k, v in event.as_dict().items() if k != "timestamp"}
+
+
+@pytest.mark.rasa
+def test_the_policy_ensemble_predicts_the_same_with_shared_states_and_remembered_ted(
+    assistant_agent, monkeypatch
+):
+    """Every step of tests/stories through all policies (rules, memoization, TED) and the
+    ensemble: the same action, confidence, policy and events as with Rasa's own code."""
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from ops import rasa_speedups
+
+    processor = assistant_agent.processor
+
+    def predictions(trackers: list) -> list[tuple]:
+        return [
+            (p.max_confidence_index, p.max_confidence, p.policy_name, [_untimed(e) for e in p.events])
+            for p in (processor._predict_next_with_tracker(t) for t in trackers)
+        ]
+
+    steps = _story_steps(assistant_agent.domain)
+    rasas_own = predictions(steps)
+    shared = rasa_speedups.sharing_past_states(DialogueStateTracker.past_states)
+    monkeypatch.setattr(DialogueStateTracker, "past_states", shared)
+    monkeypatch.setattr(
+        TEDPolicy,
+        "predict_action_probabilities",
+        rasa_speedups.remembering_ted_predictions(TEDPolicy.predict_action_probabilities),
+    )
+    assert predictions(steps) == rasas_own
+    assert predictions(steps) == rasas_own  # again: states and TED's answers remembered now
+    assert len({p[0] for p in rasas_own}) >= 5  # the stories go through many different actions
