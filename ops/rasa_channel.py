@@ -29,6 +29,7 @@ from ops.health import Check, NotReady, http_check, redis_check, run_checks, sql
 from ops.rasa_speedups import (
     install_cached_action_validation,
     install_fast_model_load,
+    install_nlu_parse_cache,
     install_shared_past_states,
     install_ted_prediction_cache,
 )
@@ -54,6 +55,8 @@ class OpsChannel(InputChannel):
             install_ted_prediction_cache()
         if settings.shared_past_states:
             install_shared_past_states()
+        if settings.nlu_parse_cache:
+            install_nlu_parse_cache()
         install_action_retry(settings.action_retry_seconds)
         return cls(settings)
 

@@ -27,6 +27,7 @@ class OpsSettings:
     fast_model_load: bool = True
     ted_prediction_cache: bool = True
     shared_past_states: bool = True
+    nlu_parse_cache: bool = True
     action_retry_seconds: float = 30.0  # how long a turn waits for any action server (ops/action_retry.py)
 
     @classmethod
@@ -47,6 +48,7 @@ class OpsSettings:
             fast_model_load=read.flag("RASA_FAST_MODEL_LOAD", True),
             ted_prediction_cache=read.flag("RASA_TED_CACHE", True),
             shared_past_states=read.flag("RASA_SHARED_STATES", True),
+            nlu_parse_cache=read.flag("RASA_NLU_CACHE", True),
             action_retry_seconds=read.number("ACTION_RETRY_SECONDS", 30.0, minimum=0),
         )
 

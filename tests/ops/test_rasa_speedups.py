@@ -216,3 +216,46 @@ def test_the_policy_ensemble_predicts_the_same_with_shared_states_and_remembered
     assert predictions(steps) == rasas_own
     assert predictions(steps) == rasas_own  # again: states and TED's answers remembered now
     assert len({p[0] for p in rasas_own}) >= 5  # the stories go through many different actions
+
+
+@pytest.mark.rasa
+def test_remembered_parses_equal_the_pipelines_own_for_the_held_out_messages(assistant_agent, monkeypatch):
+    """The 180 held-out messages (never trained on) and button payloads: the same intent,
+    ranking and entities as the NLU pipeline gives, and a text seen before is not parsed again."""
+    import asyncio
+
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from ops import rasa_speedups
+    from tests.helpers.servers import ROOT
+
+    processor = assistant_agent.processor
+    texts = [ex.get("text") for ex in load_data(str(ROOT / "tests" / "nlu_heldout.yml")).intent_examples]
+    texts += ['/choose_part{"part_choice": "1"}', "/affirm", "2", "toyota", "شكرا"]
+
+    def parse_all(sender: str) -> list[dict]:
+        async def parse() -> list[dict]:
+            return [
+                await processor.parse_message(UserMessage(t, sender_id=sender, metadata={"wa": sender}))
+                for t in texts
+            ]
+
+        return asyncio.run(parse())
+
+    pipelines_own = parse_all("+971500000010")
+    runs = []
+    graph_run = processor.graph_runner.run
+    monkeypatch.setattr(processor.graph_runner, "run", lambda **kw: runs.append(1) or graph_run(**kw))
+    monkeypatch.setattr(
+        MessageProcessor,
+        "_parse_message_with_graph",
+        rasa_speedups.remembering_parses(MessageProcessor._parse_message_with_graph),
+    )
+    first = parse_all("+971500000011")
+    first[0]["intent"]["name"] = "edited by a caller"  # callers get copies
+    again = parse_all("+971500000012")
+    assert len(texts) > 180 and again == pipelines_own
+    assert first[1:] == pipelines_own[1:]
+    assert len(runs) == len(set(texts))  # each distinct text through the pipeline once
