@@ -150,6 +150,27 @@ def install_fast_model_load() -> bool:
     return _fast_load_installed
 
 
+# -- shared by the remembering speed-ups below --------------------------------------------------------
+
+
+def _remember(cache: Any, key: Any, value: Any, size: int) -> None:
+    """Put ``value`` in a bounded LRU ``OrderedDict``, dropping the least recently used."""
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
+
+
+def _patch_once(owner: Any, name: str, wrap: Any, message: str, *args: Any) -> bool:
+    """Replace ``owner.name`` by ``wrap(original)`` unless already done; True when active."""
+    current = getattr(owner, name)
+    if not getattr(current, "_shop_speedup", False):
+        patched = wrap(current)
+        patched._shop_speedup = True
+        setattr(owner, name, patched)
+        log.info(message, *args)
+    return True
+
+
 # -- TED predictions remembered by dialogue state --------------------------------------------------
 # TED's answer is a function of the featurized dialogue states alone (the last ``max_history``
 # turns: intents, entity names, slot features, previous actions, active loop) when it was not
@@ -159,7 +180,6 @@ def install_fast_model_load() -> bool:
 # once per distinct state and the probabilities remembered, as MemoizationPolicy remembers
 # story states. A bounded LRU per loaded policy; a new model is a new policy object.
 
-_ted_cache_installed = False
 TED_CACHE_SIZE = 4096
 
 
@@ -206,9 +226,7 @@ def remembering_ted_predictions(original: Any, size: int = TED_CACHE_SIZE) -> An
             known = original(self, tracker, domain, rule_only_data, precomputations, **kwargs)
             if known.optional_events:  # entities predicted from text: not a function of the states
                 return known
-            cache[key] = known
-            if len(cache) > size:
-                cache.popitem(last=False)
+            _remember(cache, key, known, size)
         else:
             cache.move_to_end(key)
         return self._prediction(
@@ -223,16 +241,12 @@ def remembering_ted_predictions(original: Any, size: int = TED_CACHE_SIZE) -> An
 
 def install_ted_prediction_cache() -> bool:
     """Remember TED's predictions by dialogue state (idempotent); True when it is active."""
-    global _ted_cache_installed
     from rasa.core.policies.ted_policy import TEDPolicy
 
-    if not _ted_cache_installed:
-        TEDPolicy.predict_action_probabilities = remembering_ted_predictions(  # type: ignore[method-assign]
-            TEDPolicy.predict_action_probabilities
-        )
-        _ted_cache_installed = True
-        log.info("TED predictions are remembered by dialogue state (up to %d states)", TED_CACHE_SIZE)
-    return _ted_cache_installed
+    return _patch_once(
+        TEDPolicy, "predict_action_probabilities", remembering_ted_predictions,
+        "TED predictions are remembered by dialogue state (up to %d states)", TED_CACHE_SIZE,
+    )  # fmt: skip
 
 
 # -- dialogue states computed once per prediction --------------------------------------------------
@@ -241,9 +255,6 @@ def install_ted_prediction_cache() -> bool:
 # them: 20 % of the Rasa server's event loop at 20 customers. The states are a function of the
 # events alone (and of the arguments), so the tracker remembers the last lists it built and
 # hands out copies (policies edit the states they get) until an event is added.
-
-_shared_states_installed = False
-
 
 def _copy_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """States are dicts of sub-state dicts whose values are strings and tuples."""
@@ -279,16 +290,12 @@ def sharing_past_states(original: Any) -> Any:
 
 def install_shared_past_states() -> bool:
     """Build a tracker's past states once per event for all policies (idempotent)."""
-    global _shared_states_installed
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    if not _shared_states_installed:
-        DialogueStateTracker.past_states = sharing_past_states(  # type: ignore[method-assign]
-            DialogueStateTracker.past_states
-        )
-        _shared_states_installed = True
-        log.info("A tracker's past states are built once per event for all policies")
-    return _shared_states_installed
+    return _patch_once(
+        DialogueStateTracker, "past_states", sharing_past_states,
+        "A tracker's past states are built once per event for all policies",
+    )  # fmt: skip
 
 
 # -- NLU parses remembered by text -----------------------------------------------------------------
@@ -299,7 +306,6 @@ def install_shared_past_states() -> bool:
 # featurizers were 24 % of the Rasa server's event loop at 20 customers, so each processor
 # (one per loaded model) remembers the parses of the last texts and hands out copies.
 
-_nlu_cache_installed = False
 NLU_CACHE_SIZE = 2000
 
 
@@ -323,9 +329,7 @@ def remembering_parses(original: Any, size: int = NLU_CACHE_SIZE) -> Any:
         known = cache.get(key)
         if known is None:
             known = original(self, message, tracker, only_output_properties)
-            cache[key] = copy.deepcopy(known)
-            if len(cache) > size:
-                cache.popitem(last=False)
+            _remember(cache, key, copy.deepcopy(known), size)
             return known
         cache.move_to_end(key)
         return copy.deepcopy(known)
@@ -336,13 +340,9 @@ def remembering_parses(original: Any, size: int = NLU_CACHE_SIZE) -> Any:
 
 def install_nlu_parse_cache() -> bool:
     """Remember NLU parses by text (idempotent); True when it is active."""
-    global _nlu_cache_installed
     from rasa.core.processor import MessageProcessor
 
-    if not _nlu_cache_installed:
-        MessageProcessor._parse_message_with_graph = remembering_parses(  # type: ignore[method-assign]
-            MessageProcessor._parse_message_with_graph
-        )
-        _nlu_cache_installed = True
-        log.info("NLU parses are remembered by text (up to %d texts)", NLU_CACHE_SIZE)
-    return _nlu_cache_installed
+    return _patch_once(
+        MessageProcessor, "_parse_message_with_graph", remembering_parses,
+        "NLU parses are remembered by text (up to %d texts)", NLU_CACHE_SIZE,
+    )  # fmt: skip

@@ -48,6 +48,13 @@ async def _started(store: RetryingSQLTrackerStore, sender: str):  # noqa: ANN202
     return tracker
 
 
+async def _kept(store: RetryingSQLTrackerStore, sender: str) -> None:
+    """A conversation past its first turn, whose tracker the store now keeps."""
+    await _started(store, sender)
+    await store.save(await store.retrieve(sender))
+    assert sender in store._kept
+
+
 def _events_in_db(url: str, sender: str) -> list[str]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -84,9 +91,7 @@ def test_the_next_message_gets_the_saved_tracker_and_the_database_gets_every_eve
 def test_a_write_by_another_rasa_process_is_never_hidden(database_url, domain):
     async def conversation():
         mine, theirs = _store(database_url, domain), _store(database_url, domain)
-        await _started(mine, "+971500000002")
-        tracker = await mine.retrieve("+971500000002")
-        await mine.save(tracker)  # now kept by "mine"
+        await _kept(mine, "+971500000002")
         elsewhere = await theirs.retrieve("+971500000002")
         elsewhere.update(SlotSet("make", "Nissan"))
         await theirs.save(elsewhere)
@@ -99,9 +104,7 @@ def test_a_write_by_another_rasa_process_is_never_hidden(database_url, domain):
 def test_a_turn_that_failed_before_saving_is_not_remembered(database_url, domain):
     async def conversation():
         store = _store(database_url, domain)
-        await _started(store, "+971500000003")
-        tracker = await store.retrieve("+971500000003")
-        await store.save(tracker)
+        await _kept(store, "+971500000003")
         half_done = await store.retrieve("+971500000003")
         half_done.update(SlotSet("make", "Lexus"))  # the turn dies here: never saved
         return await store.retrieve("+971500000003")
@@ -112,9 +115,7 @@ def test_a_turn_that_failed_before_saving_is_not_remembered(database_url, domain
 def test_an_erased_conversation_is_not_brought_back(database_url, domain):
     async def conversation():
         store = _store(database_url, domain)
-        await _started(store, "+971500000004")
-        tracker = await store.retrieve("+971500000004")
-        await store.save(tracker)
+        await _kept(store, "+971500000004")
         engine = sa.create_engine(database_url)
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), {"s": "+971500000004"})
