@@ -193,6 +193,24 @@ def tree_cpu_seconds(root: int) -> float:
     return processes.tree_cpu_seconds(root)
 
 
+def database_cpu_seconds() -> float:
+    """CPU of this machine's PostgreSQL (the postmaster and every backend), from /proc.
+
+    The server's CPU alone hides the database's share of a search; 0 where PostgreSQL does not
+    run here (or for SQLite, which runs inside the server's processes)."""
+    table = processes.process_table()
+    names = {}
+    for pid in table:
+        try:
+            names[pid] = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+    postmasters = [
+        pid for pid, name in names.items() if name == "postgres" and names.get(table[pid].parent) != name
+    ]
+    return sum(processes.tree_cpu_seconds(pid) for pid in postmasters)
+
+
 def uptime() -> str:
     return (
         subprocess.run(["uptime"], capture_output=True, text=True)
@@ -202,9 +220,12 @@ def uptime() -> str:
     )
 
 
-def report(label: str, clients: int, result: dict, before: str, after: str, cpu_s: float) -> None:
+def report(
+    label: str, clients: int, result: dict, before: str, after: str, cpu_s: float, db_cpu_s: float
+) -> None:
     every = result["all"]
     cpu_ms = cpu_s * 1000 / max(1, len(every))
+    db_ms = db_cpu_s * 1000 / max(1, len(every))
     print(
         f"  {label:<10} {clients:>3} clients: {len(every):>6} req, {result['rps']:7.1f} req/s, "
         f"p50 {percentile(every, 50):6.1f} ms, p95 {percentile(every, 95):6.1f} ms, "
@@ -213,6 +234,7 @@ def report(label: str, clients: int, result: dict, before: str, after: str, cpu_
     print(f"      {result['distinct']} distinct queries in {len(every)} requests")
     print(
         f"      server CPU {cpu_ms:.1f} ms/request -> about {2000 / cpu_ms:.0f} req/s on 2 idle cores"
+        + (f"; PostgreSQL CPU {db_ms:.1f} ms/request" if label == "postgresql" else "")
         if cpu_ms
         else "      server CPU not measured"
     )
@@ -227,16 +249,20 @@ def bench(label: str, url: str, args: argparse.Namespace, workdir: Path) -> None
         cat = read_catalog(session)
     engine.dispose()
     mix = query_mix(cat, args.distinct)
+    # Warm-up queries the measured mix never sends: on a fast machine a warm-up over the mix
+    # itself would leave every page in the search cache and measure only the cache.
+    measured = {path for _, path in mix}
+    warmup = [item for item in query_mix(cat, 400, seed=99) if item[1] not in measured]
     for clients in args.clients:
         # a fresh server per level: no level is answered from pages another level left in the cache
         port = free_port()
         server = start_server(url, port, args.workers, workdir / f"uvicorn-{label}-{clients}.log")
         try:
-            asyncio.run(load("127.0.0.1", port, mix[::-1], 4, 3.0))  # warm pools and the vocabulary
-            before, cpu_before = uptime(), tree_cpu_seconds(server.pid)
+            asyncio.run(load("127.0.0.1", port, warmup, 4, 3.0))  # warm pools and the vocabulary
+            before, cpu_before, db_before = uptime(), tree_cpu_seconds(server.pid), database_cpu_seconds()
             result = asyncio.run(load("127.0.0.1", port, mix, clients, args.seconds))
             cpu = tree_cpu_seconds(server.pid) - cpu_before
-            report(label, clients, result, before, uptime(), cpu)
+            report(label, clients, result, before, uptime(), cpu, database_cpu_seconds() - db_before)
         finally:
             server.terminate()
             server.wait(timeout=30)

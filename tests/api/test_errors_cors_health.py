@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from tests.api.conftest import TEST_SETTINGS, assert_problem
 from tests.helpers.servers import free_port
@@ -93,3 +94,31 @@ def test_bad_cors_setting_is_refused_at_start():
         ApiSettings.from_env({"PART_URL_TEMPLATE": "https://shop.example/parts/"})
     settings = ApiSettings.from_env({"API_CORS_ORIGINS": f"{SHOP}/, http://localhost:3000"})
     assert settings.cors_origins == (SHOP, "http://localhost:3000")
+
+
+def test_searches_survive_the_database_closing_every_connection(make_client, api_db):
+    """A PostgreSQL restart or failover closes the API's pooled connections. Searches do not
+    ping a connection before use (shopkernel.db.make_read_engine): the first statement on a dead
+    one fails, and the search runs again on a fresh connection — the customer sees no error."""
+    if not api_db.startswith("postgresql"):
+        pytest.skip("SQLite has no connections to lose")
+    client = make_client(search_cache_s=0)  # every request reaches the database
+    search = {"make": "Toyota", "model": "Land Cruiser", "year": 2015, "part": "brake pads"}
+    first = client.get("/api/v1/parts", params=search)
+    assert first.status_code == 200 and client.get("/api/v1/parts/BP-5").status_code == 200
+
+    admin = create_engine(api_db, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        closed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    admin.dispose()
+    assert closed >= 1  # the API's pooled connections were open and are gone now
+
+    again = client.get("/api/v1/parts", params=search)
+    assert again.status_code == 200, again.text
+    assert again.json()["items"] == first.json()["items"]
+    assert client.get("/api/v1/parts/BP-5").json()["sku"] == "BP-5"

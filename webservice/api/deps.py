@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from accounts.api_keys import ApiKeyInfo, touch, verify_key
 from webservice.api.errors import ApiProblem
@@ -43,12 +42,6 @@ class Client:
 
 def api_state(request: Request) -> ApiState:
     return request.app.state.api
-
-
-def db_session(request: Request) -> Iterator[Session]:
-    """One session per request (read-only routes never commit)."""
-    with api_state(request).sessions() as session:
-        yield session
 
 
 class KeyCache:

@@ -11,19 +11,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.chassis_lookup import ChassisLookupClient
 from catalog.frame_codes import FrameCodeTable, table_with_db
 from catalog.vocabulary import VocabularyCache
-from shopkernel.db import make_engine, make_session_factory
+from shopkernel.db import make_engine, make_read_engine, make_session_factory, read_once_more
 from webservice.api.rate_limit import RateLimiter, make_store
 from webservice.api.search_cache import SearchCache
 from webservice.api.settings import ApiSettings
 
 log = logging.getLogger("webservice.api")
+T = TypeVar("T")
 
 
 class TtlValue:
@@ -56,7 +58,9 @@ class TtlValue:
 class ApiState:
     settings: ApiSettings
     engine: Engine
-    sessions: sessionmaker
+    sessions: sessionmaker  # writes (leads, key use) and anything transactional
+    read_engine: Engine
+    reads: sessionmaker  # searches and lookups: autocommit, no ping (shopkernel.db.make_read_engine)
     vocabulary: VocabularyCache
     frame_codes: TtlValue
     limiter: RateLimiter
@@ -68,26 +72,34 @@ class ApiState:
     def build(cls, database_url: str, settings: ApiSettings) -> ApiState:
         engine = make_engine(database_url)
         sessions = make_session_factory(engine)
+        read_engine = make_read_engine(database_url)
+        reads = make_session_factory(read_engine)
 
         def frame_table() -> FrameCodeTable:
-            with sessions() as session:
-                return table_with_db(session)
+            return read_once_more(reads, table_with_db)
 
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
-            vocabulary=VocabularyCache(sessions, ttl_seconds=300),
+            read_engine=read_engine,
+            reads=reads,
+            vocabulary=VocabularyCache(reads, ttl_seconds=300),
             frame_codes=TtlValue(frame_table, 300),
             limiter=RateLimiter(make_store(settings.redis_url), on_error=_store_down),
             chassis_lookup=ChassisLookupClient(settings.lookup, sessions),
             search_pages=SearchCache(settings.search_cache_s, settings.search_threads),
         )
 
+    def read(self, work: Callable[[Session], T]) -> T:
+        """A read-only unit of work on the read engine (run again once on a dead connection)."""
+        return read_once_more(self.reads, work)
+
     async def close(self) -> None:
         await self.limiter.store.close()
         await self.chassis_lookup.aclose()
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def _store_down(exc: Exception) -> None:

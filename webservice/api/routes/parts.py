@@ -112,8 +112,7 @@ async def search(
         vocab = state.vocabulary.get()
         try:
             query = to_part_query(filters, vocab, state.frame_codes.get(), limit, offset)
-            with state.sessions() as session:
-                page = search_page(session, query, vocab)
+            page = state.read(lambda session: search_page(session, query, vocab))
         except SearchError as exc:
             raise ApiProblem(422, str(exc)) from exc
         return {
@@ -159,8 +158,7 @@ def get_part(
     Send the `ETag` back as `If-None-Match` to get `304 Not Modified` while nothing changed.
     """
     state = api_state(request)
-    with state.sessions() as session:
-        detail = part_detail(session, sku)
+    detail = state.read(lambda session: part_detail(session, sku))
     if detail is None:
         raise ApiProblem(404, f"no part with sku {sku!r}")
     return json_response(request, _detail(detail, state.settings.part_url_template))
