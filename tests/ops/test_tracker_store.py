@@ -123,3 +123,25 @@ def test_an_erased_conversation_is_not_brought_back(database_url, domain):
         return await store.retrieve("+971500000004")
 
     assert asyncio.run(conversation()) is None
+
+
+def test_sqlite_conversations_reuse_open_connections(tmp_path, domain):
+    """Rasa would open a new SQLite connection for every read and save (NullPool); the store
+    keeps a few open, and what it saves is still what every other reader of the file sees."""
+    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    store = _store(url, domain, keep=0)  # keep=0: every message reads the database again
+    opened = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+
+    async def chat() -> None:
+        for n in range(5):
+            sender = f"97150000000{n}"
+            await _started(store, sender)
+            for text in ("toyota", "camry", "2015"):
+                tracker = await store.retrieve(sender)
+                _says(tracker, text)
+                await store.save(tracker)
+
+    asyncio.run(chat())
+    assert len(opened) == 1  # 5 conversations, 40 reads and saves: one connection
+    assert _events_in_db(url, "971500000004")[-3:] == ["user", "user", "user"]
