@@ -103,6 +103,21 @@ def test_action_servers_are_only_on_the_internal_listener(edge):
     assert edge.internal.startswith("http://127.0.0.1:")  # rendered on the loopback
 
 
+def test_request_bodies_pass_from_memory_not_from_a_temporary_file(edge):
+    """A long conversation's tracker (Rasa → action server) and a batched webhook (Meta → Rasa)
+    reach their server whole, from nginx's memory: a body written to a temporary file was sent
+    on in a second write and waited 44 ms for TCP's delayed acknowledgement on every call."""
+    edge.forget()
+    events = [{"event": "user", "text": "abi fa7mat patrol 2015"}] * 4000
+    tracker = {"next_action": "action_search_parts", "sender_id": "9715012345", "tracker": {"events": events}}
+    assert httpx.post(edge.internal + "/webhook", json=tracker).json()["role"] == "actions"
+    webhook = b'{"object":"whatsapp_business_account","entry":[' + b" " * 600_000 + b"]}"
+    assert httpx.post(edge.public + "/webhooks/whatsapp/webhook", content=webhook).status_code == 200
+    assert edge.actions.hits == [("POST", "/webhook")]
+    assert edge.rasa.hits == [("POST", "/webhooks/whatsapp/webhook")]
+    assert "buffered to a temporary file" not in edge.error_log()
+
+
 def test_oversize_webhook_body_is_refused_before_rasa(edge):
     edge.forget()
     response = httpx.post(edge.public + "/webhooks/whatsapp/webhook", content=b"x" * (2 * 1024 * 1024))
