@@ -194,7 +194,7 @@ class Level:
     load_after: str = ""
     cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds used in the window, by process
     tap_wait_share: float = 0.0  # of the customers' time, spent waiting for results to tap
-    taps_without_list: int = 0  # taps with no part offered (the customer said "ok" instead)
+    taps_without_results: int = 0  # taps with no part offered (the customer said "ok" instead)
 
     def pct(self, q: float) -> float:
         if not self.latencies:
@@ -223,7 +223,7 @@ class Level:
         return (
             f"{'':<14} CPU ms per turn: {', '.join(parts)}; machine busy {100 * busy:.0f} %; "
             f"customers waited for results to tap {100 * self.tap_wait_share:.0f} % of the time "
-            f"({self.taps_without_list} taps found none)"
+            f"({self.taps_without_results} taps found none)"
         )
 
 
@@ -241,8 +241,8 @@ class Customer:
         self.new_chats = new_chats
         self.number, self.year = new_customer(rng)
         self.watch = watch
-        self.tap_wait_s = 0.0  # time spent waiting for a list to tap (not part of a reply's latency)
-        self.taps_without_list = 0
+        self.tap_wait_s = 0.0  # waiting for results to tap (not part of a reply's latency)
+        self.taps_without_results = 0
 
     async def turn(self, http: httpx.AsyncClient, webhook_url: str, timeout: float) -> float | None:
         """One message and its first reply's latency in seconds (None: no answer in time)."""
@@ -283,7 +283,7 @@ class Customer:
         self.tap_wait_s += time.monotonic() - started
         choice = self.watch.choices.get(self.number)
         if choice is None:
-            self.taps_without_list += 1
+            self.taps_without_results += 1
             return None
         kind, option = choice
         if kind == "button":
@@ -329,7 +329,7 @@ async def run_level(
     level.load_after = load_average()
     elapsed = time.monotonic() - started
     level.tap_wait_share = sum(c.tap_wait_s for c in customers) / (len(customers) * elapsed)
-    level.taps_without_list = sum(c.taps_without_list for c in customers)
+    level.taps_without_results = sum(c.taps_without_results for c in customers)
     await asyncio.sleep(2)  # let trailing replies of the last turns drain before the next level
     return level
 
