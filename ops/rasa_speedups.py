@@ -161,10 +161,12 @@ def _remember(cache: Any, key: Any, value: Any, size: int) -> None:
 
 
 def _patch_once(owner: Any, name: str, wrap: Any, message: str, *args: Any) -> bool:
-    """Replace ``owner.name`` by ``wrap(original)`` unless already done; True when active."""
+    """Replace ``owner.name`` by ``wrap(original)`` unless already done; True when active.
+    The original stays reachable as ``__wrapped__``."""
     current = getattr(owner, name)
     if not getattr(current, "_shop_speedup", False):
         patched = wrap(current)
+        patched.__wrapped__ = current
         patched._shop_speedup = True
         setattr(owner, name, patched)
         log.info(message, *args)
@@ -235,7 +237,6 @@ def remembering_ted_predictions(original: Any, size: int = TED_CACHE_SIZE) -> An
             diagnostic_data=known.diagnostic_data,
         )
 
-    predict_action_probabilities.__wrapped__ = original  # type: ignore[attr-defined]
     return predict_action_probabilities
 
 
@@ -284,7 +285,6 @@ def sharing_past_states(original: Any) -> Any:
             return states
         return _copy_states(known[1][key][1])
 
-    past_states.__wrapped__ = original  # type: ignore[attr-defined]
     return past_states
 
 
@@ -334,7 +334,6 @@ def remembering_parses(original: Any, size: int = NLU_CACHE_SIZE) -> Any:
         cache.move_to_end(key)
         return copy.deepcopy(known)
 
-    parse_message_with_graph.__wrapped__ = original  # type: ignore[attr-defined]
     return parse_message_with_graph
 
 
